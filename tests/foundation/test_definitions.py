@@ -1,0 +1,84 @@
+"""The code location loads, validates and follows the project's asset conventions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from vendor_pipelines.definitions import defs
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return defs()
+
+
+def test_definitions_validate_loadable(definitions: dg.Definitions) -> None:
+    dg.Definitions.validate_loadable(definitions)
+    assert definitions.resolve_asset_graph().get_all_asset_keys()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["dagster", "definitions", "validate", "-w", "workspace.yaml"],
+        ["dg", "check", "defs"],
+    ],
+    ids=["dagster-definitions-validate", "dg-check-defs"],
+)
+def test_cli_validation(command: list[str]) -> None:
+    result = subprocess.run(
+        [str(BIN / command[0]), *command[1:]],
+        cwd=REPO,
+        env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_every_asset_is_described_grouped_owned_and_kinded(definitions: dg.Definitions) -> None:
+    problems = []
+    for spec in definitions.resolve_all_asset_specs():
+        name = spec.key.to_user_string()
+        if not (spec.description or "").strip():
+            problems.append(f"{name}: no description")
+        if not spec.group_name or spec.group_name == "default":
+            problems.append(f"{name}: no group")
+        if not spec.owners:
+            problems.append(f"{name}: no owners")
+        if not spec.kinds:
+            problems.append(f"{name}: no kinds")
+    assert problems == []
+
+
+def test_every_warehouse_step_is_in_the_duckdb_pool(definitions: dg.Definitions) -> None:
+    graph = definitions.resolve_asset_graph()
+    outside = [
+        node.key.to_user_string()
+        for node in graph.asset_nodes
+        if node.is_materializable
+        and {"duckdb", "dbt"} & set(node.kinds)
+        and graph.assets_def_for_key(node.key).op.pool != "duckdb"
+    ]
+    assert outside == []
+
+
+def test_dev_instance_pools_duckdb_to_one_writer(tmp_path: Path) -> None:
+    (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        # SQLite in dev: the top-level file must never carry a storage block.
+        assert "sqlite" in type(instance.run_storage).__name__.lower()
+    finally:
+        instance.dispose()

@@ -1,0 +1,83 @@
+"""Configuration: sandbox by default, live only when complete, one clear message otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from vendor_pipelines.settings import ConfigurationError, load_settings
+
+LIVE_AMAZON = {
+    "AMAZON_SPAPI_ENDPOINT": "https://sellingpartnerapi-na.amazon.com",
+    "AMAZON_LWA_CLIENT_ID": "amzn1.application-oa2-client.x",
+    "AMAZON_LWA_CLIENT_SECRET": "secret-value-never-printed",
+    "AMAZON_LWA_REFRESH_TOKEN": "Atzr|refresh",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in (
+        *LIVE_AMAZON,
+        "NETSUITE_ACCOUNT_ID",
+        "NETSUITE_REST_URL",
+        "NETSUITE_AUTH",
+        "NETSUITE_CLIENT_ID",
+        "NETSUITE_CERTIFICATE_ID",
+        "NETSUITE_PRIVATE_KEY_PATH",
+        "NETSUITE_CONSUMER_KEY",
+        "NETSUITE_CONSUMER_SECRET",
+        "NETSUITE_TOKEN_ID",
+        "NETSUITE_TOKEN_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_no_settings_means_embedded_sandbox() -> None:
+    settings = load_settings()
+    assert not settings.amazon_is_live
+    assert not settings.netsuite_is_live
+
+
+def test_complete_amazon_settings_mean_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in LIVE_AMAZON.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.amazon_is_live
+    assert "secret-value-never-printed" not in repr(settings)
+
+
+@pytest.mark.parametrize("missing", sorted(LIVE_AMAZON))
+def test_partial_amazon_settings_name_the_missing_variable(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    for name, value in LIVE_AMAZON.items():
+        if name != missing:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=missing):
+        load_settings()
+
+
+def test_netsuite_account_without_credentials_names_first_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NETSUITE_ACCOUNT_ID", "1234567_SB1")
+    monkeypatch.setenv("NETSUITE_AUTH", "tba")
+    monkeypatch.setenv("NETSUITE_CONSUMER_KEY", "ck")
+    with pytest.raises(ConfigurationError, match="NETSUITE_CONSUMER_SECRET"):
+        load_settings()
+
+
+def test_netsuite_credentials_without_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETSUITE_CLIENT_ID", "client")
+    with pytest.raises(ConfigurationError, match="NETSUITE_ACCOUNT_ID"):
+        load_settings()
+
+
+def test_analytics_copy_must_differ_from_warehouse(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("ANALYTICS_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    with pytest.raises(ConfigurationError, match="ANALYTICS_DUCKDB_PATH"):
+        load_settings()

@@ -1,0 +1,1 @@
+"""vendor_pipelines: Amazon Vendor Central <-> NetSuite integration."""

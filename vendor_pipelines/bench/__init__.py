@@ -1,0 +1,1 @@
+"""Benchmarks run by `vendor-pipelines bench NAME` (one module per benchmark)."""

@@ -1,0 +1,1 @@
+"""Dagster objects only, grouped by domain; each module calls the pure libraries."""

@@ -1,0 +1,1 @@
+"""The exceptions model shared by operations and finance (pure SQL, no Dagster)."""

@@ -1,0 +1,104 @@
+"""The submission ledger (`ops.submissions`): how every external write happens exactly once.
+
+A write is recorded as `pending` *before* it is sent and as `succeeded`/`failed`/`sent` after.
+A re-run skips keys that already succeeded with the same payload; a crash between "sent" and
+"recorded" leaves a `pending` row, which the next run resends under the same deterministic key, so
+the receiving system's own idempotency (NetSuite externalId upsert, Amazon transaction ids and
+per-PO replacement rules) absorbs the duplicate instead of creating a second record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+DDL = """
+create schema if not exists ops;
+-- Every external write, keyed deterministically, recorded before and after it is sent.
+create table if not exists ops.submissions (
+    channel varchar not null,              -- e.g. netsuite.salesOrder, amazon.rp.acknowledgement
+    submission_key varchar not null,       -- deterministic id (external id, PO + version, ...)
+    payload_hash varchar not null,
+    status varchar not null,               -- pending | sent | succeeded | failed
+    external_ref varchar,                  -- NetSuite internal id or Amazon transaction id
+    attempts integer not null,
+    last_error varchar,
+    first_attempt_at timestamptz not null,
+    last_attempt_at timestamptz not null,
+    primary key (channel, submission_key)
+);
+-- High-water marks of incremental pulls, per source (program, vendor code, region).
+create table if not exists ops.sync_cursors (
+    source varchar primary key,
+    high_water_mark timestamptz not null,
+    updated_at timestamptz not null
+);
+
+"""
+
+
+def ensure_ledger_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(DDL)
+
+
+def payload_hash(payload: Any) -> str:
+    """A stable hash of a JSON-able payload (key order and whitespace do not matter)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_pending(
+    conn: duckdb.DuckDBPyConnection, channel: str, items: Iterable[tuple[str, str]]
+) -> None:
+    """Mark (key, payload hash) pairs as about to be sent, in one statement."""
+    rows = [(channel, key, digest) for key, digest in items]
+    if not rows:
+        return
+    ensure_ledger_tables(conn)
+    now = datetime.now(UTC)
+    conn.executemany(
+        """insert into ops.submissions
+               (channel, submission_key, payload_hash, status, attempts,
+                first_attempt_at, last_attempt_at)
+           values (?, ?, ?, 'pending', 1, ?, ?)
+           on conflict (channel, submission_key) do update set
+               payload_hash = excluded.payload_hash, status = 'pending',
+               attempts = ops.submissions.attempts + 1, last_attempt_at = excluded.last_attempt_at
+        """,
+        [(*row, now, now) for row in rows],
+    )
+
+
+def record_outcome(
+    conn: duckdb.DuckDBPyConnection,
+    channel: str,
+    key: str,
+    status: str,
+    external_ref: str | None = None,
+    error: str | None = None,
+) -> None:
+    if status not in ("sent", "succeeded", "failed"):
+        raise ValueError(f"unknown submission status {status!r}")
+    conn.execute(
+        """update ops.submissions
+           set status = ?, external_ref = coalesce(?, external_ref), last_error = ?,
+               last_attempt_at = ?
+           where channel = ? and submission_key = ?""",
+        [status, external_ref, error, datetime.now(UTC), channel, key],
+    )
+
+
+def submissions(conn: duckdb.DuckDBPyConnection, channel: str, status: str) -> list[dict]:
+    ensure_ledger_tables(conn)
+    cursor = conn.execute(
+        """select submission_key, payload_hash, external_ref, attempts, last_error
+           from ops.submissions where channel = ? and status = ? order by submission_key""",
+        [channel, status],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

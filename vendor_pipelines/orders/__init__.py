@@ -1,0 +1,1 @@
+"""Order sync domain: purchase orders -> sales orders -> acknowledgements (pure SQL + rules)."""

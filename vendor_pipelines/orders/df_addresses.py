@@ -1,0 +1,86 @@
+"""Encrypted Direct Fulfillment ship-to addresses, kept only until the retention purge.
+
+The warehouse never holds a consumer address in clear: order payloads are scrubbed to a tax
+location before landing (`pii.scrub_payload`), and the full address needed to ship lives here
+encrypted, with the date after which the purge deletes it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+from cryptography.fernet import Fernet
+
+from vendor_pipelines.pii import RETENTION_DAYS, encrypt_address, tax_location
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.df_ship_to_addresses (
+    purchase_order_number varchar primary key,
+    encrypted_address blob not null,
+    city varchar,
+    state_or_region varchar,
+    postal_code varchar,
+    country_code varchar,
+    captured_at timestamptz not null,
+    purge_after timestamptz not null
+);
+"""
+
+
+def store_df_addresses(
+    conn: duckdb.DuckDBPyConnection,
+    cipher: Fernet,
+    payloads: list[dict[str, Any]],
+    now: datetime | None = None,
+) -> int:
+    """Encrypt and keep each DF order's ship-to address; return how many were stored."""
+    now = now or datetime.now(UTC)
+    conn.execute(DDL)
+    rows = []
+    for payload in payloads:
+        address = (payload.get("orderDetails") or {}).get("shipToParty")
+        number = payload.get("purchaseOrderNumber")
+        if not address or not number:
+            continue
+        location = tax_location(address)
+        # The clock starts at capture; shipment confirmation tightens it (see purge_shipped).
+        rows.append(
+            (
+                number,
+                encrypt_address(cipher, address),
+                location["city"],
+                location["stateOrRegion"],
+                location["postalCode"],
+                location["countryCode"],
+                now,
+                now + timedelta(days=RETENTION_DAYS),
+            )
+        )
+    conn.executemany(
+        """insert into raw.df_ship_to_addresses values (?, ?, ?, ?, ?, ?, ?, ?)
+           on conflict (purchase_order_number) do nothing""",
+        rows,
+    )
+    return len(rows)
+
+
+def encrypted_address(conn: duckdb.DuckDBPyConnection, purchase_order_number: str) -> bytes | None:
+    conn.execute(DDL)
+    row = conn.execute(
+        "select encrypted_address from raw.df_ship_to_addresses where purchase_order_number = ?",
+        [purchase_order_number],
+    ).fetchone()
+    return bytes(row[0]) if row else None
+
+
+def purge_expired_addresses(conn: duckdb.DuckDBPyConnection, now: datetime | None = None) -> int:
+    """Delete encrypted addresses past their retention date; return how many were purged."""
+    conn.execute(DDL)
+    purged = conn.execute(
+        "delete from raw.df_ship_to_addresses where purge_after <= ? returning 1",
+        [now or datetime.now(UTC)],
+    ).fetchall()
+    return len(purged)

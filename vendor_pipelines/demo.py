@@ -42,30 +42,37 @@ def _partition_groups(
     return [(partitions[k], groups[k]) for k in ordered]
 
 
+def demo_definitions() -> dg.Definitions:
+    """The code location plus one job per partitioning, run one after the other."""
+    from vendor_pipelines.definitions import defs as load_defs
+
+    definitions = load_defs()
+    jobs = [
+        dg.define_asset_job(
+            f"demo_{index}", selection=dg.AssetSelection.assets(*keys), partitions_def=pdef
+        )
+        for index, (pdef, keys) in enumerate(_partition_groups(definitions))
+    ]
+    return dg.Definitions.merge(definitions, dg.Definitions(jobs=jobs))
+
+
 def run_demo() -> int:
     settings = load_settings()
     home = prepare_dagster_home()
     os.environ["DAGSTER_HOME"] = str(home)
-    from vendor_pipelines.definitions import defs as load_defs
-
-    definitions = load_defs()
+    definitions = demo_definitions()
     instance = dg.DagsterInstance.get()
     started = time.monotonic()
     rows: list[tuple[str, str]] = []
     checks_passed = checks_failed = 0
     ok = True
-    for pdef, keys in _partition_groups(definitions):
-        partition_key = pdef.get_last_partition_key() if pdef else None
-        job = dg.define_asset_job(
-            f"demo_{'partitioned' if pdef else 'unpartitioned'}",
-            selection=dg.AssetSelection.assets(*keys),
-            partitions_def=pdef,
-        )
-        resolved = dg.Definitions.merge(definitions, dg.Definitions(jobs=[job])).resolve_job_def(
-            job.name
-        )
-        result = resolved.execute_in_process(
-            instance=instance, partition_key=partition_key, raise_on_error=False
+    # In one process, steps in dependency order: the demo needs no daemon or code server.
+    for index, (pdef, _) in enumerate(_partition_groups(definitions)):
+        result = definitions.resolve_job_def(f"demo_{index}").execute_in_process(
+            instance=instance,
+            partition_key=pdef.get_last_partition_key() if pdef else None,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         ok &= result.success
         for event in result.get_asset_materialization_events():

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 AMAZON_LIVE_VARS = (
     "AMAZON_SPAPI_ENDPOINT",
@@ -68,6 +69,16 @@ class Settings(BaseSettings):
     netsuite_private_key_path: Path | None = None
     netsuite_concurrency_limit: int = 5
 
+    # Order sync rules (operations).
+    price_tolerance_pct: float = 0.01
+    auto_acknowledge_rp: bool = True
+    auto_acknowledge_df: bool = True
+    rp_ship_from_by_vendor_code: str = Field(
+        default="", description="VENDOR=PARTY,... ship-from warehouse of each RP vendor code"
+    )
+    order_lookback_days: int = 7
+    operations_timezone: str = "UTC"
+
     # Files and scheduling.
     remittance_inbox: Path = Path("data/inbox/remittances")
     finance_timezone: str = "America/Los_Angeles"
@@ -76,6 +87,15 @@ class Settings(BaseSettings):
     sandbox_state_dir: Path = Path("data/sandbox")
     sandbox_seed: int = 7
     sandbox_scale: str = "small"
+
+    @field_validator(
+        "duckdb_path", "analytics_duckdb_path", "remittance_inbox", "sandbox_state_dir"
+    )
+    @classmethod
+    def _anchor_to_project(cls, value: Path) -> Path:
+        # Relative paths mean "in this project", whatever the working directory of the process
+        # (dbt and some Dagster steps run elsewhere).
+        return value if value.is_absolute() else (REPO_ROOT / value).resolve()
 
     @property
     def amazon_is_live(self) -> bool:
@@ -88,6 +108,11 @@ class Settings(BaseSettings):
     @property
     def vendor_code_filter(self) -> tuple[str, ...]:
         return tuple(c.strip() for c in self.amazon_vendor_codes.split(",") if c.strip())
+
+    @property
+    def rp_ship_from_mapping(self) -> dict[str, str]:
+        pairs = (p.split("=", 1) for p in self.rp_ship_from_by_vendor_code.split(",") if "=" in p)
+        return {vendor.strip(): party.strip() for vendor, party in pairs}
 
     @model_validator(mode="after")
     def _complete_or_absent(self) -> Settings:

@@ -1,24 +1,143 @@
-"""Resources: the warehouse, dbt, and the Amazon and NetSuite connections."""
+"""Resources: the warehouse, dbt, and the Amazon and NetSuite connections.
+
+Credentials are `dg.EnvVar`s resolved at run time, so they never appear in the UI, in run config
+or in logs. With none configured, each connection uses the embedded sandbox.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.connections import AmazonCredentials, amazon_client, netsuite_client
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
-from vendor_pipelines.settings import load_settings
+from vendor_pipelines.netsuite import NetSuiteClient, OAuth2ClientCredentials, TokenBasedAuth
+from vendor_pipelines.settings import LWA_TOKEN_URL, load_settings
+
+
+class AmazonVendorResource(dg.ConfigurableResource):
+    """Amazon SP-API (vendor APIs); the embedded sandbox when no endpoint is configured."""
+
+    endpoint: str | None = None
+    lwa_client_id: str | None = None
+    lwa_client_secret: str | None = None
+    lwa_refresh_token: str | None = None
+    lwa_token_url: str = LWA_TOKEN_URL
+
+    @property
+    def is_sandbox(self) -> bool:
+        return not self.endpoint
+
+    @contextmanager
+    def client(self) -> Iterator[AmazonVendorClient]:
+        credentials = None
+        if self.endpoint:
+            credentials = AmazonCredentials(
+                self.endpoint,
+                self.lwa_client_id or "",
+                self.lwa_client_secret or "",
+                self.lwa_refresh_token or "",
+                self.lwa_token_url,
+            )
+        client = amazon_client(credentials, load_settings())
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+class NetSuiteResource(dg.ConfigurableResource):
+    """NetSuite REST; the embedded sandbox when no account is configured."""
+
+    account_id: str | None = None
+    auth: str = "oauth2"
+    consumer_key: str | None = None
+    consumer_secret: str | None = None
+    token_id: str | None = None
+    token_secret: str | None = None
+    client_id: str | None = None
+    certificate_id: str | None = None
+    private_key_path: str | None = None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return not self.account_id
+
+    @contextmanager
+    def client(self) -> Iterator[NetSuiteClient]:
+        auth: TokenBasedAuth | OAuth2ClientCredentials | None = None
+        if self.account_id and self.auth == "tba":
+            auth = TokenBasedAuth(
+                self.consumer_key or "",
+                self.consumer_secret or "",
+                self.token_id or "",
+                self.token_secret or "",
+            )
+        elif self.account_id:
+            auth = OAuth2ClientCredentials(
+                self.client_id or "",
+                self.certificate_id or "",
+                Path(self.private_key_path or "").read_text(),
+            )
+        client = netsuite_client(auth, load_settings())
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+class WarehouseDbtCliResource(DbtCliResource):
+    """dbt runs in its own subprocess only, never with an adapter inside the Dagster process.
+
+    dagster-dbt normally opens a dbt adapter in-process too; dbt-duckdb's keeps the warehouse
+    file open with its own settings, after which DuckDB refuses every other connection from the
+    process (the next in-process step, our own row counts). We read row counts ourselves.
+    """
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
+def _env_or_none(name: str, live: bool) -> dg.EnvVar | None:
+    return dg.EnvVar(name) if live else None
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = load_settings()
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    amazon_live, netsuite_live = settings.amazon_is_live, settings.netsuite_is_live
+    tba = netsuite_live and settings.netsuite_auth == "tba"
+    oauth2 = netsuite_live and settings.netsuite_auth == "oauth2"
     return dg.Definitions(
         resources={
             "duckdb": DuckDBResource(database=str(settings.duckdb_path.resolve())),
-            "dbt": DbtCliResource(
+            "dbt": WarehouseDbtCliResource(
                 project_dir=str(DBT_PROJECT_DIR),
                 profiles_dir=str(DBT_PROJECT_DIR),
                 dbt_executable=dbt_executable(),
+            ),
+            "amazon": AmazonVendorResource(
+                endpoint=_env_or_none("AMAZON_SPAPI_ENDPOINT", amazon_live),
+                lwa_client_id=_env_or_none("AMAZON_LWA_CLIENT_ID", amazon_live),
+                lwa_client_secret=_env_or_none("AMAZON_LWA_CLIENT_SECRET", amazon_live),
+                lwa_refresh_token=_env_or_none("AMAZON_LWA_REFRESH_TOKEN", amazon_live),
+                lwa_token_url=settings.amazon_lwa_token_url,
+            ),
+            "netsuite": NetSuiteResource(
+                account_id=_env_or_none("NETSUITE_ACCOUNT_ID", netsuite_live),
+                auth=settings.netsuite_auth,
+                consumer_key=_env_or_none("NETSUITE_CONSUMER_KEY", tba),
+                consumer_secret=_env_or_none("NETSUITE_CONSUMER_SECRET", tba),
+                token_id=_env_or_none("NETSUITE_TOKEN_ID", tba),
+                token_secret=_env_or_none("NETSUITE_TOKEN_SECRET", tba),
+                client_id=_env_or_none("NETSUITE_CLIENT_ID", oauth2),
+                certificate_id=_env_or_none("NETSUITE_CERTIFICATE_ID", oauth2),
+                private_key_path=_env_or_none("NETSUITE_PRIVATE_KEY_PATH", oauth2),
             ),
         }
     )

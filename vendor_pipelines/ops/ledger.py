@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 DDL = """
 create schema if not exists ops;
@@ -55,23 +57,63 @@ def payload_hash(payload: Any) -> str:
 def record_pending(
     conn: duckdb.DuckDBPyConnection, channel: str, items: Iterable[tuple[str, str]]
 ) -> None:
-    """Mark (key, payload hash) pairs as about to be sent, in one statement."""
-    rows = [(channel, key, digest) for key, digest in items]
-    if not rows:
+    """Mark (key, payload hash) pairs as about to be sent, in one set-based statement."""
+    frame = pd.DataFrame(list(items), columns=["submission_key", "payload_hash"])
+    if frame.empty:
         return
     ensure_ledger_tables(conn)
     now = datetime.now(UTC)
-    conn.executemany(
-        """insert into ops.submissions
-               (channel, submission_key, payload_hash, status, attempts,
-                first_attempt_at, last_attempt_at)
-           values (?, ?, ?, 'pending', 1, ?, ?)
-           on conflict (channel, submission_key) do update set
-               payload_hash = excluded.payload_hash, status = 'pending',
-               attempts = ops.submissions.attempts + 1, last_attempt_at = excluded.last_attempt_at
-        """,
-        [(*row, now, now) for row in rows],
-    )
+    conn.register("pending_frame", frame)
+    try:
+        conn.execute(
+            """insert into ops.submissions
+                   (channel, submission_key, payload_hash, status, attempts,
+                    first_attempt_at, last_attempt_at)
+               select ?, submission_key, payload_hash, 'pending', 1, ?, ? from pending_frame
+               on conflict (channel, submission_key) do update set
+                   payload_hash = excluded.payload_hash, status = 'pending',
+                   attempts = ops.submissions.attempts + 1,
+                   last_attempt_at = excluded.last_attempt_at""",
+            [channel, now, now],
+        )
+    finally:
+        conn.unregister("pending_frame")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    status: str  # sent | succeeded | failed
+    external_ref: str | None = None
+    error: str | None = None
+
+
+def record_outcomes(
+    conn: duckdb.DuckDBPyConnection, channel: str, outcomes: Iterable[Outcome]
+) -> None:
+    """Record what happened to many submissions in one statement."""
+    rows = list(outcomes)
+    if not rows:
+        return
+    unknown = {o.status for o in rows} - {"sent", "succeeded", "failed"}
+    if unknown:
+        raise ValueError(f"unknown submission status {sorted(unknown)}")
+    frame = pd.DataFrame(
+        [(o.key, o.status, o.external_ref, o.error) for o in rows],
+        columns=["submission_key", "status", "external_ref", "last_error"],
+    ).astype({"external_ref": "object", "last_error": "object"})
+    conn.register("outcome_frame", frame)
+    try:
+        conn.execute(
+            """update ops.submissions s
+               set status = o.status, external_ref = coalesce(o.external_ref, s.external_ref),
+                   last_error = o.last_error, last_attempt_at = ?
+               from outcome_frame o
+               where s.channel = ? and s.submission_key = o.submission_key""",
+            [datetime.now(UTC), channel],
+        )
+    finally:
+        conn.unregister("outcome_frame")
 
 
 def record_outcome(
@@ -82,15 +124,7 @@ def record_outcome(
     external_ref: str | None = None,
     error: str | None = None,
 ) -> None:
-    if status not in ("sent", "succeeded", "failed"):
-        raise ValueError(f"unknown submission status {status!r}")
-    conn.execute(
-        """update ops.submissions
-           set status = ?, external_ref = coalesce(?, external_ref), last_error = ?,
-               last_attempt_at = ?
-           where channel = ? and submission_key = ?""",
-        [status, external_ref, error, datetime.now(UTC), channel, key],
-    )
+    record_outcomes(conn, channel, [Outcome(key, status, external_ref, error)])
 
 
 def submissions(conn: duckdb.DuckDBPyConnection, channel: str, status: str) -> list[dict]:

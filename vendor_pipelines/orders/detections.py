@@ -48,6 +48,7 @@ select 'po_not_mapped' as exception_type, r.purchase_order_number as entity_key,
        case when bool_or(r.location_id is null) then 'no NetSuite location for the ship-from party'
             when bool_or(r.customer_id is null) then 'no NetSuite customer for the vendor code'
             when not bool_or(r.item_id is not null) then 'no line maps to a NetSuite item'
+            when not bool_or(r.ordered_quantity > 0) then 'every line was cancelled by Amazon'
             else 'sales order upsert failed: ' || coalesce(any_value(s.last_error), 'not sent')
        end as detail
 from orders.purchase_order_line_resolution r
@@ -78,4 +79,13 @@ left join ops.submissions s
 where p.purchase_order_state in ('New', 'NEW')
   and p.purchase_order_date < now() - to_hours(?::integer)
   and (s.status is null or s.status in ('pending', 'failed'))
+"""
+
+# Payloads that could not be landed, still in quarantine.
+QUARANTINED_PAYLOADS = """
+select 'quarantined_payload' as exception_type, payload_kind || '|' || payload_key as entity_key,
+       json_extract_string(payload, '$.orderDetails.sellingParty.partyId') as vendor_code,
+       payload_key as purchase_order_number, null as asin, null as sku,
+       payload_kind as reference, reason as detail
+from raw.amazon_quarantined_payloads
 """

@@ -59,6 +59,8 @@ def store_df_addresses(
                 now + timedelta(days=RETENTION_DAYS),
             )
         )
+    if not rows:
+        return 0
     conn.executemany(
         """insert into raw.df_ship_to_addresses values (?, ?, ?, ?, ?, ?, ?, ?)
            on conflict (purchase_order_number) do nothing""",

@@ -34,14 +34,15 @@ with syncable as (
     from orders.purchase_order_line_resolution
     group by purchase_order_number
     having bool_and(customer_id is not null) and bool_and(location_id is not null)
-       and bool_or(item_id is not null)
+       and bool_or(item_id is not null and ordered_quantity > 0)
 )
 select r.*
 from orders.purchase_order_line_resolution r
 join syncable using (purchase_order_number)
 left join ops.submissions s
     on s.channel = '{SALES_ORDER_CHANNEL}' and s.submission_key = r.sales_order_external_id
-where r.item_id is not null
+-- Lines Amazon cancelled (quantity set to zero) have nothing to fulfil.
+where r.item_id is not null and r.ordered_quantity > 0
   and (s.status is distinct from 'succeeded' or s.payload_hash <> r.payload_hash)
 order by r.purchase_order_date, r.purchase_order_number, r.item_sequence_number
 """
@@ -67,6 +68,8 @@ pending as (
        and ack.channel = case r.program when 'RP' then '{ACK_CHANNELS["RP"]}'
                                         else '{ACK_CHANNELS["DF"]}' end
     where ack.submission_key is null
+      -- only orders still waiting for an answer (acknowledged elsewhere = not ours to answer)
+      and r.purchase_order_state in ('New', 'NEW')
       -- a PO of only unknown ASINs gets no sales order but must still be answered (rejected)
       and (so.submission_key is not null or not po_state.has_mapped_line)
       and ((r.program = 'RP' and ?) or (r.program = 'DF' and ?))

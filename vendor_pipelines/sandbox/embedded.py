@@ -45,6 +45,8 @@ def start_sandbox(
     netsuite_faults: FaultPlan | None = None,
     amazon_port: int = 0,
     netsuite_port: int = 0,
+    amazon_options: dict | None = None,
+    netsuite_options: dict | None = None,
 ) -> RunningSandbox:
     """Start both simulators on loopback; `state_dir=None` keeps state in memory (tests)."""
     from vendor_pipelines.sandbox.amazon.app import create_app as create_amazon_app

@@ -1,23 +1,49 @@
 """The exceptions queue as an asset: open exceptions by owner and type, refreshed every run."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DATA_OWNERS, DUCKDB_POOL
-from vendor_pipelines.ops.exceptions import ensure_exceptions_schema
+from vendor_pipelines.ops.exceptions import ensure_exceptions_schema, record_detections
+from vendor_pipelines.ops.run_failures import failure_detections, failures_file, latest_failures
+from vendor_pipelines.settings import load_settings
+
+
+def _last_success(instance: dg.DagsterInstance, job_name: str) -> datetime | None:
+    runs = instance.get_run_records(
+        filters=dg.RunsFilter(job_name=job_name, statuses=[dg.DagsterRunStatus.SUCCESS]),
+        limit=1,
+    )
+    if not runs or runs[0].end_time is None:
+        return None
+    return datetime.fromtimestamp(runs[0].end_time, tz=UTC)
 
 
 @dg.asset(
     key=["ops", "exceptions"],
+    # After every flow that records detections, so one materialization shows the whole queue.
+    deps=[
+        ["raw", "amazon_purchase_orders"],
+        ["orders", "sales_orders"],
+        ["orders", "acknowledgements"],
+        ["orders", "closed_po_lines"],
+    ],
     group_name="operations",
     owners=DATA_OWNERS,
     kinds={"duckdb", "sql"},
     pool=DUCKDB_POOL,
     description="Open and resolved exceptions for operations and finance, one row per cause.",
 )
-def exceptions(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def exceptions(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    failures = latest_failures(failures_file(load_settings().duckdb_path))
+    last_success = {job: _last_success(context.instance, job) for job in failures}
     with duckdb.get_connection() as conn:
         ensure_exceptions_schema(conn)
+        record_detections(
+            conn, "dagster/run_failures", detections=failure_detections(failures, last_success)
+        )
         by_type = conn.execute(
             """select t.owner, t.exception_type, t.severity,
                       count(e.exception_id) filter (where e.resolved_at is null) as open,

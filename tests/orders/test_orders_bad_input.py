@@ -1,0 +1,91 @@
+"""Bad purchase order payloads are quarantined with a reason; the rest of the batch lands."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
+from vendor_pipelines.orders.landing import land_purchase_orders
+
+SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "amazon-sp-api"
+
+
+@pytest.fixture
+def official_orders() -> list[dict]:
+    """The official getPurchaseOrders example response's orders (Amazon's own payloads)."""
+    spec = json.loads((SPECS / "vendorOrders.json").read_text())
+    operation = spec["paths"]["/vendor/orders/v1/purchaseOrders"]["get"]
+    example = operation["responses"]["200"]["x-amzn-api-sandbox"]["static"][0]["response"]
+    return example["payload"]["orders"]
+
+
+def test_bad_orders_are_quarantined_and_good_ones_land(official_orders) -> None:
+    negative = copy.deepcopy(official_orders[0])
+    negative["purchaseOrderNumber"] = "NEGATIVE"
+    negative["orderDetails"]["items"][0]["orderedQuantity"]["amount"] = -2
+    missing = copy.deepcopy(official_orders[0])
+    missing["purchaseOrderNumber"] = "NOSELLER"
+    del missing["orderDetails"]["sellingParty"]
+    no_items = copy.deepcopy(official_orders[0])
+    no_items["purchaseOrderNumber"] = "NOITEMS1"
+    no_items["orderDetails"]["items"] = []
+    conn = duckdb.connect()
+    result = land_purchase_orders(conn, [*official_orders, negative, missing, no_items], "RP", "NA")
+    assert (result.received, result.changed, result.quarantined) == (
+        len(official_orders) + 3,
+        len(official_orders),
+        3,
+    )
+    reasons = dict(
+        conn.execute("select payload_key, reason from raw.amazon_quarantined_payloads").fetchall()
+    )
+    assert reasons == {
+        "NEGATIVE": "negative orderedQuantity.amount",
+        "NOSELLER": "missing orderDetails.sellingParty.partyId",
+        "NOITEMS1": "order has no items",
+    }
+    landed = {
+        po
+        for (po,) in conn.execute(
+            "select purchase_order_number from raw.amazon_purchase_orders"
+        ).fetchall()
+    }
+    assert landed == {o["purchaseOrderNumber"] for o in official_orders}
+    record_detections(conn, "raw/amazon_purchase_orders", query=QUARANTINED_PAYLOADS)
+    assert (
+        conn.execute(
+            "select count(*) from ops.open_exceptions where exception_type = 'quarantined_payload'"
+        ).fetchone()[0]
+        == 3
+    )
+    # The sender fixes one order: it lands and its exception resolves itself.
+    fixed = copy.deepcopy(official_orders[0])
+    fixed["purchaseOrderNumber"] = "NEGATIVE"
+    land_purchase_orders(conn, [fixed], "RP", "NA")
+    record_detections(conn, "raw/amazon_purchase_orders", query=QUARANTINED_PAYLOADS)
+    open_keys = {
+        k
+        for (k,) in conn.execute("select purchase_order_number from ops.open_exceptions").fetchall()
+    }
+    assert open_keys == {"NOSELLER", "NOITEMS1"}
+
+
+def test_same_payload_twice_is_one_version(official_orders) -> None:
+    conn = duckdb.connect()
+    land_purchase_orders(conn, official_orders, "RP", "NA")
+    second = land_purchase_orders(conn, official_orders, "RP", "NA")
+    assert (second.changed, second.unchanged) == (0, len(official_orders))
+    changed = copy.deepcopy(official_orders[0])
+    changed["purchaseOrderState"] = "Acknowledged"
+    land_purchase_orders(conn, [changed], "RP", "NA")
+    versions = conn.execute(
+        "select count(*) from raw.amazon_purchase_order_versions where purchase_order_number = ?",
+        [changed["purchaseOrderNumber"]],
+    ).fetchone()[0]
+    assert versions == 2

@@ -1,0 +1,77 @@
+"""Order acknowledgements to Amazon (RP per line, DF whole order), tracked to a final status."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.orders.sales_orders import order_rules
+from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
+from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.orders.detections import ACKNOWLEDGEMENT_PROBLEMS
+from vendor_pipelines.orders.plans import ACK_CHANNELS
+from vendor_pipelines.orders.resolution import ensure_resolution_view
+from vendor_pipelines.orders.sync import submit_acknowledgements
+from vendor_pipelines.settings import load_settings
+
+ACKNOWLEDGEMENTS = dg.AssetKey(["orders", "acknowledgements"])
+
+
+@dg.asset(
+    key=ACKNOWLEDGEMENTS,
+    deps=[["orders", "sales_orders"], ["raw", "netsuite_item_stock"]],
+    group_name="orders",
+    owners=OPERATIONS_OWNERS,
+    kinds={"python", "duckdb"},
+    pool=DUCKDB_POOL,
+    tags={"domain": "orders"},
+    description="Acknowledgements sent to Amazon from NetSuite stock, polled to Success/Failure.",
+)
+def acknowledgements(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    amazon: AmazonVendorResource,
+    netsuite: NetSuiteResource,
+) -> dg.MaterializeResult:
+    settings = load_settings()
+    rules = order_rules(settings)
+    with (
+        duckdb.get_connection() as conn,
+        amazon.client() as client,
+        netsuite.client() as netsuite_client,
+    ):
+        ensure_resolution_view(conn)
+        report = submit_acknowledgements(conn, client, rules, netsuite_client)
+        record_detections(
+            conn,
+            ACKNOWLEDGEMENTS.to_user_string(),
+            query=ACKNOWLEDGEMENT_PROBLEMS,
+            params=[rules.acknowledgement_deadline_hours, rules.acknowledgement_deadline_hours],
+            detections=report.transmission_errors,
+        )
+        by_status = conn.execute(
+            """select channel, status, count(*) as acknowledgements from ops.submissions
+               where channel in (?, ?) group by all order by all""",
+            [ACK_CHANNELS["RP"], ACK_CHANNELS["DF"]],
+        ).df()
+    context.log.info(
+        "acknowledgements: %s accepted by Amazon, %s failed, %s still processing",
+        report.succeeded,
+        report.failed,
+        report.skipped,
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": int(by_status["acknowledgements"].sum()) if len(by_status) else 0,
+            "succeeded_this_run": report.succeeded,
+            "failed_this_run": report.failed,
+            "still_processing": report.skipped,
+            "by_status": dg.MetadataValue.md(by_status.to_markdown(index=False)),
+        }
+    )
+
+
+acknowledgement_checks = exception_checks(
+    ACKNOWLEDGEMENTS.path,
+    ["acknowledgement_failed", "acknowledgement_overdue"],
+)

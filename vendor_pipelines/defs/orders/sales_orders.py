@@ -1,0 +1,94 @@
+"""Sales orders in NetSuite, one per Amazon purchase order, upserted by external id."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
+from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
+from vendor_pipelines.orders.plans import SALES_ORDER_CHANNEL, OrderRules
+from vendor_pipelines.orders.resolution import ensure_resolution_view
+from vendor_pipelines.orders.sync import sync_sales_orders
+from vendor_pipelines.pii import load_cipher
+from vendor_pipelines.settings import Settings, load_settings
+
+SALES_ORDERS = dg.AssetKey(["orders", "sales_orders"])
+
+
+def order_rules(settings: Settings) -> OrderRules:
+    return OrderRules(
+        price_tolerance_pct=settings.price_tolerance_pct,
+        auto_acknowledge_rp=settings.auto_acknowledge_rp,
+        auto_acknowledge_df=settings.auto_acknowledge_df,
+    )
+
+
+@dg.asset(
+    key=SALES_ORDERS,
+    deps=[
+        ["raw", "amazon_purchase_orders"],
+        ["raw", "netsuite_items"],
+        ["raw", "netsuite_locations"],
+        ["raw", "netsuite_customers"],
+    ],
+    group_name="orders",
+    owners=OPERATIONS_OWNERS,
+    kinds={"python", "duckdb"},
+    pool=DUCKDB_POOL,
+    tags={"domain": "orders"},
+    description="One NetSuite sales order per Amazon PO (externalId upsert), with mapping checks.",
+)
+def sales_orders(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    netsuite: NetSuiteResource,
+    amazon: AmazonVendorResource,
+) -> dg.MaterializeResult:
+    settings = load_settings()
+    rules = order_rules(settings)
+    cipher = load_cipher(settings.sandbox_state_dir / "pii.key" if amazon.is_sandbox else None)
+    with duckdb.get_connection() as conn, netsuite.client() as client:
+        ensure_resolution_view(conn)
+        report = sync_sales_orders(conn, client, rules, cipher, settings.netsuite_concurrency_limit)
+        source = SALES_ORDERS.to_user_string()
+        record_detections(
+            conn,
+            source,
+            query=f"{MAPPING_AND_PRICE} union all {UNSYNCED_PURCHASE_ORDERS}",
+            params=[rules.price_tolerance_abs, rules.price_tolerance_pct],
+            detections=report.transmission_errors,
+        )
+        synced = conn.execute(
+            "select count(*) from ops.submissions where channel = ? and status = 'succeeded'",
+            [SALES_ORDER_CHANNEL],
+        ).fetchone()[0]
+        preview = conn.execute(
+            """select submission_key as external_id, external_ref as netsuite_id, status,
+                      attempts, last_attempt_at
+               from ops.submissions where channel = ?
+               order by last_attempt_at desc limit 10""",
+            [SALES_ORDER_CHANNEL],
+        ).df()
+    context.log.info("sales orders: %s upserted, %s failed", report.succeeded, report.failed)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": int(synced),
+            "upserted_this_run": report.succeeded,
+            "failed_this_run": report.failed,
+            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+        }
+    )
+
+
+sales_order_checks = exception_checks(
+    SALES_ORDERS.path,
+    [
+        "po_not_mapped",
+        "sku_mapping_gap",
+        "location_mapping_gap",
+        "price_discrepancy",
+        "transmission_error",
+    ],
+)

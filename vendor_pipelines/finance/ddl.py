@@ -1,0 +1,156 @@
+"""DDL of the raw finance tables (schema `raw`), shared by the loaders, the lead's ingestion
+assets, the sandbox, the benchmark and dbt's `sources.yml`.
+
+Remittance tables (filled by `load_remittance_file`):
+* `raw.remittance_files`: one row per file loaded; `file_hash` (sha256 of the bytes) is the key
+  that makes the same file dropped twice load once.
+* `raw.remittance_payments`: one row per Amazon payment; `settlement_date` = payment date, the
+  daily partition key of the finance layer.
+* `raw.remittance_lines`: one row per remittance line; `amount` is the signed cash the line adds
+  to its payment, so Σ amount per payment = payment amount (unless `has_hidden_lines`).
+* `raw.remittance_quarantine`: rejected files with the precise reason (line, segment, field).
+
+NetSuite / Amazon tables (filled by the lead's ingestion assets; same columns everywhere):
+* `raw.netsuite_invoices`: `invoice_id` (internal id), `tranid` (= invoice number sent to
+  Amazon), `external_id`, `po_number`, `vendor_code`, `customer_id`, `trandate`, `due_date`,
+  `total`, `amount_remaining`, `status`, `currency`.
+* `raw.netsuite_invoice_lines`: `invoice_id`, `line`, `sku`, `asin`, `quantity`, `rate`, `amount`.
+* `raw.netsuite_items`: `item_id`, `sku`, `asin`, `price`, `cost` (NetSuite item cost = COGS),
+  `upc`, `is_inactive`.
+* `raw.amazon_vendor_sales_report`: GET_VENDOR_SALES_REPORT `salesByAsin` flattened, one row per
+  (report options, asin, start_date, end_date); money as amount + currency columns.
+* `raw.amazon_net_ppm_report`: GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT
+  `netPureProductMarginByAsin` flattened, one row per (report_period, asin, start_date, end_date).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+MONEY = "DECIMAL(18, 2)"
+
+RAW_TABLES: dict[str, str] = {
+    "remittance_files": f"""
+        file_hash VARCHAR PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        source_format VARCHAR NOT NULL,      -- x12_820 | vc_payments_csv
+        x12_version VARCHAR,
+        payment_count INTEGER NOT NULL,
+        line_count INTEGER NOT NULL,
+        total_amount {MONEY} NOT NULL,
+        warnings VARCHAR[],
+        loaded_at TIMESTAMP NOT NULL
+    """,
+    "remittance_payments": f"""
+        file_hash VARCHAR NOT NULL,
+        payment_number VARCHAR NOT NULL,
+        settlement_date DATE NOT NULL,       -- payment date (finance timezone)
+        amount {MONEY} NOT NULL,             -- bank deposit (BPR02 / header amount)
+        currency VARCHAR NOT NULL,
+        payment_method VARCHAR,
+        payment_status VARCHAR,
+        payer_name VARCHAR,
+        payee_id VARCHAR,                    -- vendor code when the file carries it
+        has_hidden_lines BOOLEAN NOT NULL,
+        source_line INTEGER,
+        PRIMARY KEY (file_hash, payment_number)
+    """,
+    "remittance_lines": f"""
+        file_hash VARCHAR NOT NULL,
+        payment_number VARCHAR NOT NULL,
+        settlement_date DATE NOT NULL,
+        line_no INTEGER NOT NULL,
+        record_kind VARCHAR NOT NULL,        -- RMR | ADX_RMR | ADX_ENT | CSV
+        reference VARCHAR NOT NULL,          -- line identifier (RMR02 / ADX04 / Invoice Number)
+        reference_qualifier VARCHAR,
+        amount {MONEY} NOT NULL,             -- signed cash contribution to the payment
+        invoice_amount {MONEY},              -- gross before terms discount
+        discount_amount {MONEY} NOT NULL,    -- terms discount taken (positive)
+        withholding_amount {MONEY} NOT NULL,
+        remaining_amount {MONEY},
+        adjustment_reason VARCHAR,           -- X12 426 code (ADX02 / RMR07)
+        transaction_type VARCHAR,
+        description VARCHAR,
+        original_invoice_number VARCHAR,
+        po_number VARCHAR,
+        invoice_date DATE,
+        parent_line_no INTEGER,
+        source_line INTEGER,
+        PRIMARY KEY (file_hash, line_no)
+    """,
+    "remittance_quarantine": """
+        file_hash VARCHAR PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        error_line INTEGER,
+        error_segment VARCHAR,
+        error_field VARCHAR,
+        reason VARCHAR NOT NULL,
+        quarantined_at TIMESTAMP NOT NULL
+    """,
+    "netsuite_invoices": f"""
+        invoice_id VARCHAR PRIMARY KEY,
+        tranid VARCHAR NOT NULL,
+        external_id VARCHAR,
+        po_number VARCHAR,
+        vendor_code VARCHAR,
+        customer_id VARCHAR NOT NULL,
+        trandate DATE NOT NULL,
+        due_date DATE,
+        total {MONEY} NOT NULL,
+        amount_remaining {MONEY},
+        status VARCHAR,
+        currency VARCHAR NOT NULL
+    """,
+    "netsuite_invoice_lines": f"""
+        invoice_id VARCHAR NOT NULL,
+        line INTEGER NOT NULL,
+        sku VARCHAR,
+        asin VARCHAR,
+        quantity DECIMAL(18, 4) NOT NULL,
+        rate DECIMAL(18, 4) NOT NULL,
+        amount {MONEY} NOT NULL,
+        PRIMARY KEY (invoice_id, line)
+    """,
+    "netsuite_items": """
+        item_id VARCHAR PRIMARY KEY,
+        sku VARCHAR NOT NULL,
+        asin VARCHAR,
+        price DECIMAL(18, 4),
+        cost DECIMAL(18, 4),
+        upc VARCHAR,
+        is_inactive BOOLEAN NOT NULL DEFAULT false
+    """,
+    "amazon_vendor_sales_report": f"""
+        report_period VARCHAR NOT NULL,       -- DAY | WEEK | MONTH | QUARTER | YEAR
+        distributor_view VARCHAR NOT NULL,    -- MANUFACTURING | SOURCING
+        selling_program VARCHAR NOT NULL,     -- RETAIL | BUSINESS | FRESH
+        marketplace_id VARCHAR,
+        asin VARCHAR NOT NULL,
+        start_date DATE NOT NULL,
+        end_date DATE NOT NULL,
+        customer_returns INTEGER,
+        ordered_revenue {MONEY},
+        ordered_revenue_currency VARCHAR,
+        ordered_units INTEGER,
+        shipped_cogs {MONEY} NOT NULL,
+        shipped_cogs_currency VARCHAR,
+        shipped_revenue {MONEY} NOT NULL,
+        shipped_revenue_currency VARCHAR,
+        shipped_units INTEGER NOT NULL
+    """,
+    "amazon_net_ppm_report": """
+        report_period VARCHAR NOT NULL,
+        marketplace_id VARCHAR,
+        asin VARCHAR NOT NULL,
+        start_date DATE NOT NULL,
+        end_date DATE NOT NULL,
+        net_pure_product_margin DOUBLE NOT NULL  -- a fraction, e.g. 0.1234
+    """,
+}
+
+
+def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create schema `raw` and every raw finance table if missing (idempotent)."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for name, columns in RAW_TABLES.items():
+        conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({columns})")

@@ -1,0 +1,115 @@
+"""Snapshot the NetSuite catalogue into the warehouse: items, stock, locations, customers.
+
+SuiteQL pages arrive as typed rows; each table is replaced in one statement from a DataFrame,
+so the snapshot is consistent and re-running it changes nothing when NetSuite has not changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from vendor_pipelines.finance.ddl import create_raw_tables
+from vendor_pipelines.netsuite import NetSuiteClient
+from vendor_pipelines.netsuite.rows import CatalogueItem, CustomerRow, InventoryLevel, LocationRow
+from vendor_pipelines.orders.schema import ensure_order_tables
+
+# Items can pass SuiteQL's 100k-row offset ceiling, so they are keyset-paged by id.
+ITEM_COLUMNS = "id, itemid, displayname, custitem_amazon_asin, upccode, baseprice, cost, isinactive"
+STOCK = (
+    "select item, location, quantityonhand, quantityavailable, quantitycommitted, "
+    "quantitybackordered from inventoryitemlocations"
+)
+LOCATIONS = "select id, name, custrecord_amazon_party_id, isinactive from location"
+CUSTOMERS = (
+    "select id, entityid, companyname, externalid, custentity_amazon_vendor_code from customer"
+)
+
+
+@dataclass(frozen=True)
+class CatalogueCounts:
+    items: int
+    stock_levels: int
+    locations: int
+    customers: int
+
+
+def _replace(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    conn.register("snapshot_frame", frame)
+    try:
+        conn.execute(f"delete from {table}")
+        if len(frame):
+            columns = ", ".join(frame.columns)
+            conn.execute(f"insert into {table} ({columns}) select {columns} from snapshot_frame")
+    finally:
+        conn.unregister("snapshot_frame")
+
+
+def snapshot_catalogue(
+    conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient
+) -> CatalogueCounts:
+    ensure_order_tables(conn)
+    create_raw_tables(conn)
+    items = [
+        {
+            "item_id": str(r.id),
+            "sku": r.itemid,
+            "asin": r.custitem_amazon_asin,
+            "price": r.baseprice,
+            "cost": r.cost,
+            "upc": r.upccode,
+            "is_inactive": r.isinactive,
+        }
+        for r in netsuite.suiteql_by_key(ITEM_COLUMNS, "item", row_model=CatalogueItem)
+    ]
+    stock = [
+        {
+            "item_id": str(r.item),
+            "location_id": str(r.location),
+            "quantity_on_hand": int(r.quantityonhand),
+            "quantity_available": int(r.quantityavailable),
+            "quantity_committed": int(r.quantitycommitted),
+            "quantity_backordered": int(r.quantitybackordered),
+        }
+        for r in netsuite.suiteql(STOCK, row_model=InventoryLevel)
+    ]
+    locations = [
+        {"location_id": str(r.id), "name": r.name, "amazon_party_id": r.custrecord_amazon_party_id}
+        for r in netsuite.suiteql(LOCATIONS, row_model=LocationRow)
+        if not r.isinactive
+    ]
+    customers = [
+        {
+            "customer_id": str(r.id),
+            "external_id": r.externalid,
+            "name": r.companyname or r.entityid,
+            "vendor_code": r.custentity_amazon_vendor_code,
+        }
+        for r in netsuite.suiteql(CUSTOMERS, row_model=CustomerRow)
+    ]
+    conn.execute("begin transaction")
+    try:
+        for table, rows in (
+            ("raw.netsuite_items", items),
+            ("raw.netsuite_item_stock", stock),
+            ("raw.netsuite_locations", locations),
+            ("raw.netsuite_customers", customers),
+        ):
+            _replace(conn, table, pd.DataFrame(rows))
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return CatalogueCounts(len(items), len(stock), len(locations), len(customers))
+
+
+def set_ship_from_mapping(conn: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
+    """Replace the RP vendor code -> ship-from warehouse mapping operators configured."""
+    ensure_order_tables(conn)
+    conn.execute("delete from config.ship_from_by_vendor_code")
+    if mapping:
+        conn.executemany(
+            "insert into config.ship_from_by_vendor_code values (?, ?)", list(mapping.items())
+        )

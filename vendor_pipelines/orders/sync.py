@@ -1,0 +1,209 @@
+"""Push the order plans out: NetSuite sales orders, then Amazon acknowledgements.
+
+Every write goes through the submission ledger (recorded before and after sending) under a
+deterministic key, so a re-run, a retry or a crash never creates a second sales order or a
+conflicting acknowledgement. HTTP calls run in a thread pool sized to the NetSuite account's
+concurrency; only the calling thread touches the warehouse connection.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+from cryptography.fernet import Fernet
+
+from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.errors import AmazonError, TransactionTimeoutError
+from vendor_pipelines.amazon.models.common import TransactionStatusCode
+from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
+from vendor_pipelines.ops.exceptions import Detection
+from vendor_pipelines.ops.ledger import (
+    Outcome,
+    payload_hash,
+    record_outcome,
+    record_outcomes,
+    record_pending,
+    submissions,
+)
+from vendor_pipelines.orders.bodies import (
+    by_purchase_order,
+    df_acknowledgement,
+    rp_acknowledgement,
+    sales_order_body,
+)
+from vendor_pipelines.orders.df_addresses import encrypted_address
+from vendor_pipelines.orders.plans import (
+    ACK_CHANNELS,
+    SALES_ORDER_CHANNEL,
+    OrderRules,
+    acknowledgement_lines,
+    sales_order_lines_to_sync,
+)
+from vendor_pipelines.pii import decrypt_address
+
+OUTCOME_BATCH = 200
+
+
+@dataclass
+class SyncReport:
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    transmission_errors: list[Detection] = field(default_factory=list)
+
+
+def sync_sales_orders(
+    conn: duckdb.DuckDBPyConnection,
+    netsuite: NetSuiteClient,
+    rules: OrderRules,
+    cipher: Fernet,
+    workers: int,
+) -> SyncReport:
+    """Upsert one sales order per changed, mappable PO (externalId = amzn-<program>-<vc>-<po>)."""
+    report = SyncReport()
+    planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for lines in by_purchase_order(sales_order_lines_to_sync(conn)):
+        head = lines[0]
+        address = None
+        if head["program"] == "DF" and (
+            token := encrypted_address(conn, head["purchase_order_number"])
+        ):
+            address = decrypt_address(cipher, token)
+        auto = rules.auto_acknowledge_df if head["program"] == "DF" else rules.auto_acknowledge_rp
+        planned.append((head, sales_order_body(lines, auto, address)))
+    # The ledger keeps the PO's content hash, so an unchanged PO is not upserted again.
+    record_pending(
+        conn,
+        SALES_ORDER_CHANNEL,
+        [(h["sales_order_external_id"], h["payload_hash"]) for h, _ in planned],
+    )
+    # Outcomes are written in batches: a crash before a batch is written only means those
+    # orders are upserted again under the same externalId next time, which changes nothing.
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {
+            pool.submit(
+                netsuite.upsert_by_external_id,
+                "salesOrder",
+                head["sales_order_external_id"],
+                body,
+            ): head
+            for head, body in planned
+        }
+        for future in as_completed(futures):
+            head = futures[future]
+            key = head["sales_order_external_id"]
+            try:
+                outcomes.append(Outcome(key, "succeeded", external_ref=str(future.result())))
+                report.succeeded += 1
+            except NetSuiteError as exc:
+                outcomes.append(Outcome(key, "failed", error=str(exc)))
+                report.failed += 1
+                report.transmission_errors.append(
+                    _transmission(head, "NetSuite salesOrder upsert", exc)
+                )
+            if len(outcomes) >= OUTCOME_BATCH:
+                record_outcomes(conn, SALES_ORDER_CHANNEL, outcomes)
+                outcomes = []
+    record_outcomes(conn, SALES_ORDER_CHANNEL, outcomes)
+    return report
+
+
+def _transmission(head: dict[str, Any], what: str, exc: Exception) -> Detection:
+    return Detection(
+        "transmission_error",
+        f"{what}|{head['purchase_order_number']}",
+        f"{what} failed after retries: {exc}",
+        vendor_code=head.get("vendor_code"),
+        purchase_order_number=head["purchase_order_number"],
+    )
+
+
+def submit_acknowledgements(
+    conn: duckdb.DuckDBPyConnection,
+    amazon: AmazonVendorClient,
+    rules: OrderRules,
+    netsuite: NetSuiteClient,
+    *,
+    now: datetime | None = None,
+    budget_seconds: float = 60.0,
+) -> SyncReport:
+    """Acknowledge every PO that has a sales order and no acknowledgement, then poll outcomes."""
+    now = now or datetime.now(UTC)
+    report = SyncReport()
+    for lines in by_purchase_order(acknowledgement_lines(conn, rules)):
+        head = lines[0]
+        channel = ACK_CHANNELS[head["program"]]
+        if head["program"] == "RP":
+            body = rp_acknowledgement(lines, now, now + timedelta(days=2))
+        else:
+            body = df_acknowledgement(lines, now)
+        key = head["purchase_order_number"]
+        record_pending(conn, channel, [(key, payload_hash(body))])
+        try:
+            if head["program"] == "RP":
+                submission = amazon.submit_acknowledgements([body])
+            else:
+                submission = amazon.submit_df_acknowledgements([body])
+        except AmazonError as exc:
+            record_outcome(conn, channel, key, "failed", error=str(exc))
+            report.failed += 1
+            report.transmission_errors.append(_transmission(head, "Amazon acknowledgement", exc))
+            continue
+        record_outcome(conn, channel, key, "sent", external_ref=submission.transaction_id)
+        if head["program"] == "DF" and head["df_status_code"] != "00":
+            _close_rejected_df_order(conn, netsuite, head, report)
+    report_outcomes(conn, amazon, report, budget_seconds)
+    return report
+
+
+def _close_rejected_df_order(
+    conn: duckdb.DuckDBPyConnection,
+    netsuite: NetSuiteClient,
+    head: dict[str, Any],
+    report: SyncReport,
+) -> None:
+    """A DF order rejected whole will never ship: close its sales order so stock is released."""
+    row = conn.execute(
+        "select external_ref from ops.submissions where channel = ? and submission_key = ?"
+        " and status = 'succeeded'",
+        [SALES_ORDER_CHANNEL, head["sales_order_external_id"]],
+    ).fetchone()
+    if row is None:
+        return
+    try:
+        lines = netsuite.get_sublist("salesOrder", row[0], "item")
+        netsuite.close_sales_order_lines(row[0], [int(line["line"]) for line in lines])
+    except NetSuiteError as exc:
+        report.transmission_errors.append(
+            _transmission(head, "NetSuite close rejected DF order", exc)
+        )
+
+
+def report_outcomes(
+    conn: duckdb.DuckDBPyConnection,
+    amazon: AmazonVendorClient,
+    report: SyncReport,
+    budget_seconds: float,
+) -> None:
+    """Poll every acknowledgement still 'sent' (this run's and earlier runs') to a final state."""
+    for channel, api in ((ACK_CHANNELS["RP"], "rp"), (ACK_CHANNELS["DF"], "df")):
+        for row in submissions(conn, channel, "sent"):
+            try:
+                txn = amazon.wait_for_transaction(
+                    row["external_ref"], api=api, budget_seconds=budget_seconds, poll_interval=0.2
+                )
+            except TransactionTimeoutError:
+                report.skipped += 1  # still Processing: the next run polls again
+                continue
+            if txn.status == TransactionStatusCode.Success:
+                record_outcome(conn, channel, row["submission_key"], "succeeded")
+                report.succeeded += 1
+            else:
+                errors = "; ".join(f"{e.code}: {e.message}" for e in txn.error_list)
+                record_outcome(conn, channel, row["submission_key"], "failed", error=errors)
+                report.failed += 1

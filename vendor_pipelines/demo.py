@@ -10,12 +10,13 @@ import os
 import shutil
 import time
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from vendor_pipelines.dbt_project import REPO_ROOT
-from vendor_pipelines.settings import load_settings
+from vendor_pipelines.settings import Settings, load_settings
 
 DAGSTER_HOME = REPO_ROOT / "data" / "dagster_home"
 
@@ -42,8 +43,11 @@ def _partition_groups(
     return [(partitions[k], groups[k]) for k in ordered]
 
 
+REMITTANCE_KEYS = (["raw", "remittance_payments"], ["raw", "remittance_lines"])
+
+
 def demo_definitions() -> dg.Definitions:
-    """The code location plus one job per partitioning, run one after the other."""
+    """The code location plus the demo's jobs: unpartitioned, remittances, partitioned."""
     from vendor_pipelines.definitions import defs as load_defs
 
     definitions = load_defs()
@@ -53,7 +57,28 @@ def demo_definitions() -> dg.Definitions:
         )
         for index, (pdef, keys) in enumerate(_partition_groups(definitions))
     ]
+    jobs.append(
+        dg.define_asset_job(
+            "demo_remittances", selection=dg.AssetSelection.assets(*REMITTANCE_KEYS)
+        )
+    )
     return dg.Definitions.merge(definitions, dg.Definitions(jobs=jobs))
+
+
+def _sandbox_pays(settings: Settings, partition_key: str) -> int:
+    """In the embedded sandbox, Amazon pays the invoices it accepted: files land in the inbox."""
+    if settings.amazon_is_live:
+        return 0
+    from vendor_pipelines.connections import sandbox_for
+    from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
+    from vendor_pipelines.sandbox.amazon_payments import write_remittances
+
+    sandbox = sandbox_for(settings)
+    state = AmazonSandboxState(sandbox.amazon_store, sandbox.world)
+    files = write_remittances(
+        state, settings.remittance_inbox, date.fromisoformat(partition_key), settings.sandbox_seed
+    )
+    return len(files)
 
 
 def run_demo() -> int:
@@ -66,32 +91,52 @@ def run_demo() -> int:
     rows: list[tuple[str, str]] = []
     checks_passed = checks_failed = 0
     ok = True
+    plan = [
+        (f"demo_{index}", pdef.get_last_partition_key() if pdef else None)
+        for index, (pdef, _) in enumerate(_partition_groups(definitions))
+    ]
     # In one process, steps in dependency order: the demo needs no daemon or code server.
-    for index, (pdef, _) in enumerate(_partition_groups(definitions)):
-        result = definitions.resolve_job_def(f"demo_{index}").execute_in_process(
-            instance=instance,
-            partition_key=pdef.get_last_partition_key() if pdef else None,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-        ok &= result.success
-        for event in result.get_asset_materialization_events():
-            materialization = event.step_materialization_data.materialization
-            count = materialization.metadata.get("dagster/row_count")
-            label = materialization.asset_key.to_user_string()
-            if materialization.partition:
-                label += f" [{materialization.partition}]"
-            rows.append((label, str(count.value) if count is not None else "-"))
-        for evaluation in result.get_asset_check_evaluations():
-            if evaluation.passed:
-                checks_passed += 1
-            else:
-                checks_failed += 1
+    for job_name, partition_key in plan:
+        if partition_key is not None:
+            paid = _sandbox_pays(settings, partition_key)
+            print(f"sandbox Amazon paid: {paid} remittance files in {settings.remittance_inbox}")
+            if paid:
+                ok &= _run(definitions, "demo_remittances", None, instance, rows)[0]
+        success, passed, failed = _run(definitions, job_name, partition_key, instance, rows)
+        ok &= success
+        checks_passed += passed
+        checks_failed += failed
     width = max((len(label) for label, _ in rows), default=10)
     print(f"\nMaterialized {len(rows)} assets in {time.monotonic() - started:.1f}s:")
     for label, count in rows:
         print(f"  {label:<{width}}  rows={count}")
     print(f"Asset checks: {checks_passed} passed, {checks_failed} failed (failures are exceptions)")
-    print(f"DuckDB warehouse: {settings.duckdb_path.resolve()}")
+    print(f"DuckDB warehouse: {settings.duckdb_path}")
+    print(f"Analysts' copy:   {settings.analytics_duckdb_path} (read-only, published each run)")
     print(f"Dagster runs:     {home} (open the UI with `make dev`, then http://127.0.0.1:3000)")
     return 0 if ok else 1
+
+
+def _run(
+    definitions: dg.Definitions,
+    job_name: str,
+    partition_key: str | None,
+    instance: dg.DagsterInstance,
+    rows: list[tuple[str, str]],
+) -> tuple[bool, int, int]:
+    result = definitions.resolve_job_def(job_name).execute_in_process(
+        instance=instance,
+        partition_key=partition_key,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        count = materialization.metadata.get("dagster/row_count")
+        label = materialization.asset_key.to_user_string()
+        if materialization.partition:
+            label += f" [{materialization.partition}]"
+        rows.append((label, str(count.value) if count is not None else "-"))
+    evaluations = result.get_asset_check_evaluations()
+    passed = sum(1 for evaluation in evaluations if evaluation.passed)
+    return result.success, passed, len(evaluations) - passed

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     amazon_lwa_client_secret: SecretStr | None = None
     amazon_lwa_refresh_token: SecretStr | None = None
     amazon_lwa_token_url: str = LWA_TOKEN_URL
+    amazon_marketplace_id: str = "ATVPDKIKX0DER"  # for vendor reports (US by default)
     amazon_vendor_codes: str = Field(
         default="", description="comma-separated selling-party vendor codes; empty = all"
     )

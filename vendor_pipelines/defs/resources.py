@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
@@ -90,6 +91,22 @@ class NetSuiteResource(dg.ConfigurableResource):
             client.close()
 
 
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse; unlike the stock resource it closes its connection on errors too.
+
+    An asset that raises would otherwise leave its connection (and the file lock) open in the
+    process; in-process runs (the demo, tests) and dbt's subprocess would then find it locked.
+    """
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with super().get_connection() as conn:
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+
 class WarehouseDbtCliResource(DbtCliResource):
     """dbt runs in its own subprocess only, never with an adapter inside the Dagster process.
 
@@ -115,7 +132,7 @@ def resources() -> dg.Definitions:
     oauth2 = netsuite_live and settings.netsuite_auth == "oauth2"
     return dg.Definitions(
         resources={
-            "duckdb": DuckDBResource(database=str(settings.duckdb_path.resolve())),
+            "duckdb": WarehouseResource(database=str(settings.duckdb_path.resolve())),
             "dbt": WarehouseDbtCliResource(
                 project_dir=str(DBT_PROJECT_DIR),
                 profiles_dir=str(DBT_PROJECT_DIR),

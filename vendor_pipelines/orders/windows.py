@@ -129,22 +129,23 @@ def close_expired_lines(
                 )
             )
             continue
-        conn.executemany(
-            """insert into orders.closed_po_lines values (?, ?, ?, ?, ?, ?, ?)
+        if open_lines:
+            conn.executemany(
+                """insert into orders.closed_po_lines values (?, ?, ?, ?, ?, ?, ?)
                on conflict do nothing""",
-            [
-                (
-                    po,
-                    sales_order_id,
-                    int(line["line"]),
-                    _ref(line.get("item")),
-                    _open_quantity(line),
-                    window_end,
-                    now,
-                )
-                for line in open_lines
-            ],
-        )
+                [
+                    (
+                        po,
+                        sales_order_id,
+                        int(line["line"]),
+                        _ref(line.get("item")),
+                        _open_quantity(line),
+                        window_end,
+                        now,
+                    )
+                    for line in open_lines
+                ],
+            )
         status = "closed" if open_lines else "nothing_open"
         _record(conn, po, window_end, status, len(open_lines), None, now)
         report.lines_closed += len(open_lines)

@@ -1,7 +1,9 @@
 """The dbt_finance project as Dagster assets; dbt tests become asset checks."""
 
+import json
 import os
 from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 import dagster as dg
@@ -10,7 +12,10 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, ensure_manifest
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.finance.partitions import settlement_days
+from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.settings import load_settings
+from vendor_pipelines.settlement.detections import SETTLEMENT_PROBLEMS
 
 dbt_finance_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -41,13 +46,21 @@ class FinanceTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=FinanceTranslator(),
     pool=DUCKDB_POOL,
     name="dbt_finance",
+    partitions_def=settlement_days,
+    # A backfill is one `dbt build` over the whole range, not one run per day.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def dbt_finance_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
 ) -> Iterator[Any]:
     # dbt reads the warehouse path from the environment (profiles.yml); pin it to the settings'.
     os.environ["DUCKDB_PATH"] = str(load_settings().duckdb_path)
-    events = list(dbt.cli(["build"], context=context).stream())
+    start, end = settlement_window(context)
+    settlement_vars = json.dumps({"settlement_date": str(start), "settlement_date_end": str(end)})
+    invocation = dbt.cli(
+        ["build", "--vars", settlement_vars], context=context, raise_on_error=False
+    )
+    events = list(invocation.stream())
     with duckdb.get_connection() as conn:
         for event in events:
             if isinstance(event, dg.Output):
@@ -55,6 +68,31 @@ def dbt_finance_models(
                 yield event.with_metadata({**event.metadata, **_table_metadata(conn, key)})
             else:
                 yield event
+        # Exceptions of this window, recorded even when a blocking test stops what follows.
+        record_detections(
+            conn,
+            f"finance/settlements:{start}..{end}",
+            query=SETTLEMENT_PROBLEMS,
+            params=[start, end] * 4,
+        )
+    if not invocation.is_successful() and not _only_test_failures(invocation):
+        raise dg.Failure(f"dbt build failed: {invocation.get_error()}")
+
+
+def settlement_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
+    """First and last settlement day (inclusive) of the partition or backfill range."""
+    window = context.partition_time_window
+    return window.start.date(), (window.end - timedelta(days=1)).date()
+
+
+def _only_test_failures(invocation: Any) -> bool:
+    # Failing tests are reported as (blocking) asset checks; only model errors fail the step.
+    results = invocation.get_artifact("run_results.json").get("results", [])
+    return all(
+        r.get("status") in ("success", "pass", "fail", "warn", "skipped")
+        and (r.get("status") != "skipped" or r.get("unique_id", "").startswith("test."))
+        for r in results
+    )
 
 
 def _table_metadata(conn: Any, key: dg.AssetKey) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+{#- Compile the finance-owned rules seed into one CASE expression over constant patterns, so
+    classification is a single vectorised pass (a join on regex patterns would recompile a
+    pattern per row). First matching rule by priority wins; the result is the rule_id, and the
+    class comes from joining the seed on it. Same semantics as vendor_pipelines.remittance.classify. -#}
+{% macro deduction_rule_case(reference, description, reason, amount) -%}
+  {%- if execute -%}
+    {%- set rules = run_query(
+        "select rule_id, reference_pattern, description_pattern, reason_pattern, amount_sign"
+        ~ " from " ~ ref('deduction_rules') ~ " order by priority, rule_id") -%}
+    case
+    {%- for rule in rules.rows %}
+      when true
+        {%- if rule[1] %} and regexp_matches({{ reference }}, '{{ rule[1] | replace("'", "''") }}'){% endif %}
+        {%- if rule[2] %} and regexp_matches(coalesce({{ description }}, ''), '{{ rule[2] | replace("'", "''") }}'){% endif %}
+        {%- if rule[3] %} and regexp_matches(coalesce({{ reason }}, ''), '{{ rule[3] | replace("'", "''") }}'){% endif %}
+        {%- if rule[4] == '+' %} and {{ amount }} > 0{% elif rule[4] == '-' %} and {{ amount }} < 0{% endif %}
+        then '{{ rule[0] }}'
+    {%- endfor %}
+    end
+  {%- else -%}
+    cast(null as varchar)
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Invoice key used on both sides of cash application: upper case, shortage suffix chain
+    (SC/SCR...) stripped when it follows a digit, `_` resubmissions read as `-`. -#}
+{% macro base_invoice_key(reference) -%}
+  replace(regexp_replace(upper(trim({{ reference }})), '^(.*[0-9])(SCR|SC)+$', '\1'), '_', '-')
+{%- endmacro %}

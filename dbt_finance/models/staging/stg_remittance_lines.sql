@@ -1,0 +1,20 @@
+select
+    file_hash || ':' || line_no as line_id,
+    file_hash,
+    payment_number,
+    settlement_date,
+    line_no,
+    record_kind,
+    reference,
+    {{ base_invoice_key('reference') }} as base_invoice_key,
+    amount,
+    coalesce(invoice_amount, amount) as invoice_amount,
+    discount_amount,
+    withholding_amount,
+    adjustment_reason,
+    transaction_type,
+    description,
+    po_number,
+    invoice_date,
+    parent_line_no
+from {{ source('raw', 'remittance_lines') }}

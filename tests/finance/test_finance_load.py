@@ -1,0 +1,112 @@
+"""Raw loading: whole file or nothing, once per content hash, quarantine with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandera.errors
+import pytest
+
+from vendor_pipelines.finance import create_raw_tables, load_remittance_file
+from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
+
+INVOICE_HEADER = (
+    "Payment Number,Invoice Number,Transaction Description,Invoice Amount,Terms Discount Taken,"
+    "Amount Paid"
+)
+GOOD = f"""Payment Number,Payment Date,Amount in Invoice Currency
+5001,03/07/2024,"$1,000.00"
+
+{INVOICE_HEADER}
+5001,INV-1,Payments,"1,020.41",20.41,"1,000.00"
+"""
+# 1,000.00 + 250.00 - 40.00 = 1,210.00, but the header says 1,250.00: the whole file must go.
+BAD = """Payment Number,Payment Date,Amount in Invoice Currency
+5002,03/08/2024,"$1,250.00"
+
+Payment Number,Invoice Number,Transaction Description,Amount Paid
+5002,INV-2,Payments,"1,000.00"
+5002,INV-3,Payments,250.00
+5002,INV-2SC,Shortage claim,(40.00)
+"""
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_raw_tables(connection)
+    return connection
+
+
+def count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = conn.execute(f"SELECT count(*) FROM raw.{table}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_same_file_twice_is_loaded_once(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    first = tmp_path / "inbox" / "a.csv"
+    first.parent.mkdir()
+    first.write_text(GOOD)
+    copy = tmp_path / "inbox" / "a-copy.csv"
+    copy.write_text(GOOD)
+    assert load_remittance_file(conn, first).status == "loaded"
+    again = load_remittance_file(conn, copy)
+    assert again.status == "duplicate"
+    assert (count(conn, "remittance_files"), count(conn, "remittance_payments")) == (1, 1)
+    assert count(conn, "remittance_lines") == 1
+    row = conn.execute(
+        "SELECT amount, invoice_amount, discount_amount FROM raw.remittance_lines"
+    ).fetchone()
+    assert row is not None
+    assert [str(v) for v in row] == ["1000.00", "1020.41", "20.41"]
+
+
+def test_bad_file_is_quarantined_whole_with_its_reason(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD)
+    result = load_remittance_file(conn, path)
+    assert result.status == "quarantined"
+    assert count(conn, "remittance_payments") == 0
+    assert count(conn, "remittance_lines") == 0
+    quarantined = conn.execute(
+        "SELECT file_name, error_line, error_segment, error_field, reason"
+        " FROM raw.remittance_quarantine"
+    ).fetchall()
+    assert len(quarantined) == 1
+    name, line, segment, field, reason = quarantined[0]
+    assert (name, line, segment, field) == ("bad.csv", 2, "payments", "amount in payment currency")
+    assert "1210.00" in reason
+    # Dropping it again neither loads it nor adds a second exception row.
+    assert load_remittance_file(conn, path).status == "quarantined"
+    assert count(conn, "remittance_quarantine") == 1
+
+
+def test_a_payment_already_loaded_from_another_file_is_not_counted_twice(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    (tmp_path / "a.csv").write_text(GOOD)
+    (tmp_path / "b.csv").write_text("Title of a re-export\n\n" + GOOD)  # other bytes, same payment
+    assert load_remittance_file(conn, tmp_path / "a.csv").status == "loaded"
+    result = load_remittance_file(conn, tmp_path / "b.csv")
+    assert result.status == "quarantined"
+    assert result.reason is not None and "5001 was already loaded" in result.reason
+    assert count(conn, "remittance_payments") == 1
+
+
+def test_pandera_schema_accepts_loaded_lines_and_rejects_bad_ones(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    (tmp_path / "a.csv").write_text(GOOD)
+    load_remittance_file(conn, tmp_path / "a.csv")
+    frame = conn.sql("SELECT * FROM raw.remittance_lines").df()
+    REMITTANCE_LINE_SCHEMA.validate(frame, lazy=True)
+    frame.loc[0, "discount_amount"] = -5.0
+    frame.loc[0, "record_kind"] = "XYZ"
+    with pytest.raises(pandera.errors.SchemaErrors) as caught:
+        REMITTANCE_LINE_SCHEMA.validate(frame, lazy=True)
+    failed = set(caught.value.failure_cases["column"])
+    assert {"discount_amount", "record_kind"} <= failed

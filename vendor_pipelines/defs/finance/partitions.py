@@ -1,0 +1,9 @@
+"""Settlement days: the one daily partitioning of the finance layer, in the finance timezone."""
+
+import dagster as dg
+
+from vendor_pipelines.settings import load_settings
+
+settlement_days = dg.DailyPartitionsDefinition(
+    start_date="2026-01-01", timezone=load_settings().finance_timezone, end_offset=1
+)

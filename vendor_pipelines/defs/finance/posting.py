@@ -1,0 +1,119 @@
+"""Posting verified settlements to NetSuite, publishing the marts, and the nightly schedule."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.finance.dbt import settlement_window
+from vendor_pipelines.defs.finance.partitions import settlement_days
+from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.resources import NetSuiteResource
+from vendor_pipelines.finance.publish import publish_analytics
+from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.settings import load_settings
+from vendor_pipelines.settlement.posting import post_settlements
+
+POSTINGS = dg.AssetKey(["finance", "netsuite_postings"])
+ANALYTICS = dg.AssetKey(["marts", "analytics_copy"])
+
+
+@dg.asset(
+    key=POSTINGS,
+    deps=[
+        ["finance", "gl_postings"],
+        ["finance", "cash_application"],
+        ["finance", "settlement_reconciliation"],
+    ],
+    partitions_def=settlement_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="finance",
+    owners=FINANCE_OWNERS,
+    kinds={"python", "netsuite"},
+    pool=DUCKDB_POOL,
+    description="Customer payment and deduction journal entry per verified settlement, once.",
+)
+def netsuite_postings(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, netsuite: NetSuiteResource
+) -> dg.MaterializeResult:
+    start, end = settlement_window(context)
+    with duckdb.get_connection() as conn, netsuite.client() as client:
+        report = post_settlements(conn, client, start, end)
+        record_detections(
+            conn,
+            f"finance/netsuite_postings:{start}..{end}",
+            detections=report.failed,
+            types=("posting_failed",),
+        )
+    context.log.info(
+        f"settlements {start}..{end}: {report.posted} postings made, {report.unchanged} already "
+        f"posted, {len(report.blocked)} blocked, {len(report.failed)} failed"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "posted_this_run": report.posted,
+            "already_posted": report.unchanged,
+            "blocked_settlements": dg.MetadataValue.md(
+                "\n".join(f"- {d.detail}" for d in report.blocked) or "none"
+            ),
+            "failed_postings": len(report.failed),
+        }
+    )
+
+
+posting_checks = exception_checks(
+    POSTINGS.path,
+    [
+        "unmapped_deduction_code",
+        "unexplained_variance",
+        "settlement_drift",
+        "unapplied_cash",
+        "posting_failed",
+    ],
+)
+
+
+@dg.asset(
+    key=ANALYTICS,
+    deps=[["marts", "asin_profitability"], ["finance", "open_deductions"], POSTINGS],
+    partitions_def=settlement_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="finance",
+    owners=FINANCE_OWNERS,
+    kinds={"duckdb"},
+    pool=DUCKDB_POOL,
+    description="Read-only copy of the finance and marts tables for analysts (atomic replace).",
+)
+def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    target = load_settings().analytics_duckdb_path
+    with duckdb.get_connection() as conn:
+        result = publish_analytics(conn, target)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": result.rows,
+            "path": dg.MetadataValue.path(str(result.path)),
+            "tables": dg.MetadataValue.json(list(result.tables)),
+        }
+    )
+
+
+settlement_job = dg.define_asset_job(
+    "nightly_settlement",
+    selection=dg.AssetSelection.groups("finance")
+    - dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"]),
+    partitions_def=settlement_days,
+    description="Classify, apply, reconcile and post one settlement day; publish the marts.",
+)
+
+
+@dg.definitions
+def nightly_settlement_schedule() -> dg.Definitions:
+    return dg.Definitions(
+        schedules=[
+            dg.build_schedule_from_partitioned_job(
+                settlement_job,
+                hour_of_day=2,
+                minute_of_hour=30,
+                default_status=dg.DefaultScheduleStatus.RUNNING,
+            )
+        ]
+    )

@@ -1,0 +1,69 @@
+"""Amazon vendor reports (sales and Net PPM by ASIN), one settlement day per partition."""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from vendor_pipelines.amazon.models.reports import VENDOR_NET_PPM_REPORT, VENDOR_SALES_REPORT
+from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.finance.partitions import settlement_days
+from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.finance.vendor_reports import PPM_OPTIONS, SALES_OPTIONS, land_vendor_reports
+from vendor_pipelines.settings import load_settings
+
+SALES = dg.AssetKey(["raw", "amazon_vendor_sales_report"])
+NET_PPM = dg.AssetKey(["raw", "amazon_net_ppm_report"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            SALES,
+            group_name="finance",
+            owners=FINANCE_OWNERS,
+            kinds={"python", "duckdb"},
+            description="Amazon's vendor sales report by ASIN and day (shipped COGS).",
+        ),
+        dg.AssetSpec(
+            NET_PPM,
+            group_name="finance",
+            owners=FINANCE_OWNERS,
+            kinds={"python", "duckdb"},
+            description="Amazon's Net PPM report by ASIN and day (Amazon's margin).",
+        ),
+    ],
+    name="amazon_vendor_reports",
+    partitions_def=settlement_days,
+    pool=DUCKDB_POOL,
+)
+def amazon_vendor_reports(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, amazon: AmazonVendorResource
+):  # a generator of two materializations
+    day = context.partition_time_window.start.date()
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1) - timedelta(seconds=1)
+    marketplace = load_settings().amazon_marketplace_id
+    with amazon.client() as client:
+        sales = client.fetch_report(
+            VENDOR_SALES_REPORT,
+            [marketplace],
+            data_start_time=start,
+            data_end_time=end,
+            report_options=SALES_OPTIONS,
+        )
+        ppm = client.fetch_report(
+            VENDOR_NET_PPM_REPORT,
+            [marketplace],
+            data_start_time=start,
+            data_end_time=end,
+            report_options=PPM_OPTIONS,
+        )
+    with duckdb.get_connection() as conn:
+        sales_rows, ppm_rows = land_vendor_reports(conn, day, marketplace, sales, ppm)
+    yield dg.MaterializeResult(
+        asset_key=SALES, metadata={"dagster/partition_row_count": sales_rows}
+    )
+    yield dg.MaterializeResult(
+        asset_key=NET_PPM, metadata={"dagster/partition_row_count": ppm_rows}
+    )

@@ -1,0 +1,86 @@
+"""Amazon pays: remittance files for the invoices the simulated Amazon has received.
+
+Amazon has no remittance API, so the sandbox plays its accounts-payable department: it groups
+the RP invoices it accepted into payments per vendor code (every deduction type included, via
+`remittance_files.settlement_for_invoices`) and drops them into the remittance inbox, alternating
+EDI 820 and Vendor Central CSV, exactly as a vendor would receive them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
+from vendor_pipelines.sandbox.remittance_files import (
+    SandboxInvoice,
+    SandboxInvoiceLine,
+    settlement_for_invoices,
+)
+from vendor_pipelines.sandbox.remittance_writers import write_820, write_vc_payments_csv
+
+PAID = "amazon.paid_invoices"
+INVOICES_PER_PAYMENT = 6
+
+
+def _invoice(body: dict[str, Any]) -> SandboxInvoice | None:
+    lines = tuple(
+        SandboxInvoiceLine(
+            asin=item.get("amazonProductIdentifier") or "",
+            sku=item.get("vendorProductIdentifier") or "",
+            quantity=int(item["invoicedQuantity"]["amount"]),
+            unit_cost=Decimal(str(item["netCost"]["amount"])),
+        )
+        for item in body.get("items", [])
+        if item.get("netCost") and int(item["invoicedQuantity"]["amount"]) > 0
+    )
+    if not lines:
+        return None
+    purchase_orders = {item.get("purchaseOrderNumber") for item in body.get("items", [])}
+    return SandboxInvoice(
+        invoice_number=body["id"],
+        po_number=sorted(p for p in purchase_orders if p)[0] if purchase_orders - {None} else "",
+        vendor_code=(body.get("billToParty") or body.get("remitToParty") or {}).get("partyId", ""),
+        invoice_date=date.fromisoformat(str(body["date"])[:10]),
+        lines=lines,
+    )
+
+
+def write_remittances(
+    state: AmazonSandboxState, inbox: Path, payment_date: date, seed: int = 7
+) -> list[Path]:
+    """Pay every accepted, unpaid RP invoice; return the files written to the inbox."""
+    store = state.store
+    unpaid: dict[str, list[SandboxInvoice]] = {}
+    for entry in state.received("rp_invoices"):
+        if entry.get("duplicateOf") or store.get(PAID, entry["ref"]):
+            continue
+        transaction = state.transaction(entry["transactionId"])
+        if not transaction or state.transaction_status(transaction) != "Success":
+            continue
+        invoice = _invoice(entry["body"])
+        if invoice is not None:
+            unpaid.setdefault(invoice.vendor_code, []).append(invoice)
+    inbox.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for vendor_code, invoices in sorted(unpaid.items()):
+        for start in range(0, len(invoices) - 1, INVOICES_PER_PAYMENT):
+            batch = invoices[start : start + INVOICES_PER_PAYMENT]
+            if len(batch) < 2:  # a payment needs two invoices to carry every deduction type
+                break
+            number = f"{payment_date:%y%m%d}{vendor_code}{start // INVOICES_PER_PAYMENT:03d}"
+            payment = settlement_for_invoices(
+                batch, payment_number=number, payment_date=payment_date, seed=seed
+            )
+            if len(written) % 2 == 0:
+                path = inbox / f"remittance-{number}.820"
+                path.write_text(write_820([payment], control_number=len(written) + 1))
+            else:
+                path = inbox / f"payments-{number}.csv"
+                path.write_text(write_vc_payments_csv([payment]))
+            written.append(path)
+            for invoice in batch:
+                store.put(PAID, invoice.invoice_number, {"payment": number})
+    return written

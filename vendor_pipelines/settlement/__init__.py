@@ -1,0 +1,1 @@
+"""Settlement flow glue: the remittance inbox, and posting verified settlements to NetSuite."""

@@ -105,15 +105,10 @@ settlement_job = dg.define_asset_job(
 )
 
 
-@dg.definitions
-def nightly_settlement_schedule() -> dg.Definitions:
-    return dg.Definitions(
-        schedules=[
-            dg.build_schedule_from_partitioned_job(
-                settlement_job,
-                hour_of_day=2,
-                minute_of_hour=30,
-                default_status=dg.DefaultScheduleStatus.RUNNING,
-            )
-        ]
-    )
+# The schedule runs in the partitions' (finance) timezone.
+nightly_settlement_schedule = dg.build_schedule_from_partitioned_job(
+    settlement_job,
+    hour_of_day=2,
+    minute_of_hour=30,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)

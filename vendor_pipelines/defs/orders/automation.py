@@ -31,27 +31,24 @@ catalogue_job = dg.define_asset_job(
 )
 
 
-@dg.definitions
-def order_schedules() -> dg.Definitions:
-    timezone = load_settings().operations_timezone
-    return dg.Definitions(
-        schedules=[
-            dg.ScheduleDefinition(
-                name="order_sync_every_15_minutes",
-                job=order_sync_job,
-                cron_schedule="*/15 * * * *",
-                execution_timezone=timezone,
-                default_status=dg.DefaultScheduleStatus.RUNNING,
-            ),
-            dg.ScheduleDefinition(
-                name="catalogue_hourly",
-                job=catalogue_job,
-                cron_schedule="5 * * * *",
-                execution_timezone=timezone,
-                default_status=dg.DefaultScheduleStatus.RUNNING,
-            ),
-        ]
-    )
+# Read once when the code location loads, like every other setting.
+OPERATIONS_TIMEZONE = load_settings().operations_timezone
+
+order_sync_schedule = dg.ScheduleDefinition(
+    name="order_sync_every_15_minutes",
+    job=order_sync_job,
+    cron_schedule="*/15 * * * *",
+    execution_timezone=OPERATIONS_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+catalogue_schedule = dg.ScheduleDefinition(
+    name="catalogue_hourly",
+    job=catalogue_job,
+    cron_schedule="5 * * * *",
+    execution_timezone=OPERATIONS_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
 
 
 @dg.run_failure_sensor(

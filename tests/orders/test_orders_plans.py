@@ -37,7 +37,8 @@ def conn() -> duckdb.DuckDBPyConnection:
     c.execute("insert into config.ship_from_by_vendor_code values ('VEND1', 'WHMAIN')")
     # 5 of SKU-A and 0 of SKU-B available at the main warehouse.
     c.execute(
-        "insert into raw.netsuite_item_stock values ('10', '100', 5, 5, 0, 0), ('11', '100', 0, 0, 0, 0)"
+        "insert into raw.netsuite_item_stock values"
+        " ('10', '100', 5, 5, 0, 0), ('11', '100', 0, 0, 0, 0)"
     )
     return c
 
@@ -59,8 +60,11 @@ def add_po(c, po, program, vendor, lines, hours=0, ship_from=None):
 
 
 def mark_synced(c, po, program="rp", vendor="VEND1"):
+    """Record the PO's sales order as upserted, with the content hash the plan computes."""
     key = f"amzn-{program}-{vendor}-{po}"
-    record_pending(c, SALES_ORDER_CHANNEL, [(key, f"h-{po}")])
+    planned = {r["purchase_order_number"]: r for r in sales_order_lines_to_sync(c)}
+    digest = planned[po]["content_hash"] if po in planned else f"h-{po}"
+    record_pending(c, SALES_ORDER_CHANNEL, [(key, digest)])
     record_outcome(c, SALES_ORDER_CHANNEL, key, "succeeded", external_ref="900")
 
 
@@ -183,3 +187,21 @@ def test_sales_order_plan_skips_unchanged_and_unmappable(conn) -> None:
     )
     assert set(reasons) == {"PO000007", "PO000008"}
     assert "no NetSuite location" in reasons["PO000008"]
+
+
+def test_a_po_state_change_alone_does_not_resend_the_sales_order(conn) -> None:
+    add_po(conn, "PO000010", "RP", "VEND1", [("B0AAAAAAAA", 2, 10.0, False)])
+    mark_synced(conn, "PO000010")
+    assert sales_order_lines_to_sync(conn) == []
+    # Amazon acknowledges the PO: its payload changes, the sales order it implies does not.
+    conn.execute(
+        "update raw.amazon_purchase_orders set purchase_order_state = 'Acknowledged',"
+        " payload_hash = 'changed' where purchase_order_number = 'PO000010'"
+    )
+    assert sales_order_lines_to_sync(conn) == []
+    # Amazon changes a quantity: that is a different sales order and must be sent again.
+    conn.execute(
+        "update raw.amazon_purchase_order_lines set ordered_quantity = 3"
+        " where purchase_order_number = 'PO000010'"
+    )
+    assert [r["ordered_quantity"] for r in sales_order_lines_to_sync(conn)] == [3]

@@ -47,6 +47,9 @@ def sales_order_body(
         "item": {
             "items": [
                 {
+                    # Keyed lines: an upsert then updates these lines in place instead of
+                    # replacing the sublist, which NetSuite refuses once a line is fulfilled.
+                    "line": _line_number(line["item_sequence_number"]),
                     "item": {"id": str(line["item_id"])},
                     "quantity": int(line["ordered_quantity"]),
                     # Amazon pays the PO cost; the invoice must carry it, so the order does too.
@@ -75,6 +78,11 @@ def sales_order_body(
             "country": shipping_address.get("countryCode"),
         }
     return body
+
+
+def _line_number(item_sequence_number: str) -> int:
+    digits = "".join(ch for ch in str(item_sequence_number) if ch.isdigit())
+    return int(digits) if digits else 0
 
 
 def _quantity(eaches: int, line: dict[str, Any]) -> dict[str, Any]:

@@ -35,16 +35,31 @@ with syncable as (
     group by purchase_order_number
     having bool_and(customer_id is not null) and bool_and(location_id is not null)
        and bool_or(item_id is not null and ordered_quantity > 0)
-)
-select r.*
-from orders.purchase_order_line_resolution r
-join syncable using (purchase_order_number)
-left join ops.submissions s
-    on s.channel = '{SALES_ORDER_CHANNEL}' and s.submission_key = r.sales_order_external_id
+),
 -- Lines Amazon cancelled (quantity set to zero) have nothing to fulfil.
-where r.item_id is not null and r.ordered_quantity > 0
-  and (s.status is distinct from 'succeeded' or s.payload_hash <> r.payload_hash)
-order by r.purchase_order_date, r.purchase_order_number, r.item_sequence_number
+lines as (
+    select r.*
+    from orders.purchase_order_line_resolution r
+    join syncable using (purchase_order_number)
+    where r.item_id is not null and r.ordered_quantity > 0
+),
+-- What the sales order says, hashed: a PO state change (New -> Acknowledged -> Closed) changes
+-- Amazon's payload but not the order, and must not re-send (or re-shape) a fulfilled order.
+content as (
+    select purchase_order_number, md5(
+        any_value(customer_id) || '|' || any_value(location_id) || '|' || string_agg(
+            item_sequence_number || ':' || item_id || ':' || ordered_quantity || ':'
+            || coalesce(net_cost::varchar, ''), ',' order by item_sequence_number)
+    ) as content_hash
+    from lines group by purchase_order_number
+)
+select l.*, c.content_hash
+from lines l
+join content c using (purchase_order_number)
+left join ops.submissions s
+    on s.channel = '{SALES_ORDER_CHANNEL}' and s.submission_key = l.sales_order_external_id
+where s.status is distinct from 'succeeded' or s.payload_hash <> c.content_hash
+order by l.purchase_order_date, l.purchase_order_number, l.item_sequence_number
 """
 
 # Per line decision for POs that have a sales order and no acknowledgement yet. Stock is

@@ -79,7 +79,7 @@ def sync_sales_orders(
     record_pending(
         conn,
         SALES_ORDER_CHANNEL,
-        [(h["sales_order_external_id"], h["payload_hash"]) for h, _ in planned],
+        [(h["sales_order_external_id"], h["content_hash"]) for h, _ in planned],
     )
     # Outcomes are written in batches: a crash before a batch is written only means those
     # orders are upserted again under the same externalId next time, which changes nothing.

@@ -40,6 +40,7 @@ from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
 RECORD = "/services/rest/record/v1"
+WAREHOUSE_PATH = "/_sandbox/warehouse/advance"  # the warehouse simulation's test hook
 SINGULAR = "application/vnd.oracle.resource+json; type=singular"
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -227,6 +228,14 @@ class NetSuiteSandbox:
             media_type=COLLECTION,
         )
 
+    async def advance_warehouse(self, request: Request) -> Response:
+        """Sandbox-only hook (no auth, no NetSuite API): run warehouse waves (warehouse.py)."""
+        from vendor_pipelines.sandbox.netsuite.warehouse import advance_warehouse
+
+        waves = _int_param(request, "waves", 1)
+        created = await run_in_threadpool(advance_warehouse, self.store, self.world, waves)
+        return JSONResponse(created)
+
     def server_time(self, request: Request, body: dict[str, Any]) -> Response:
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         return JSONResponse({"serverTime": now})
@@ -269,6 +278,7 @@ def create_app(
     one = RECORD + "/{rtype}/{rid}"
     routes = [
         Route(TOKEN_PATH, sandbox.gatekeeper.token_endpoint, methods=["POST"]),
+        Route(WAREHOUSE_PATH, sandbox.advance_warehouse, methods=["POST"]),
         Route(
             "/services/rest/query/v1/suiteql", ep(sandbox.suiteql, writes=False), methods=["POST"]
         ),
@@ -288,7 +298,9 @@ def create_app(
     app.state.sandbox = sandbox
     outer: Any = app
     if faults is not None and faults.active:
-        outer = FaultInjectionMiddleware(app, faults, fault_body, exempt_paths=(TOKEN_PATH,))
+        outer = FaultInjectionMiddleware(
+            app, faults, fault_body, exempt_paths=(TOKEN_PATH, WAREHOUSE_PATH)
+        )
     gate = ConcurrencyGate(
         outer, limit=settings["concurrency_limit"], latency_seconds=settings["latency_seconds"]
     )

@@ -106,7 +106,8 @@ def transaction_rows(books: Books) -> list[Row]:
                     "type": record_type.transaction_code,
                     "externalid": record.get("externalId"),
                     "entity": _int(record.get("entity") or record.get("customer")),
-                    "status": ref_id(record.get("status")),
+                    # Item fulfilments have shipStatus (A/B/C) where other transactions have status.
+                    "status": ref_id(record.get("status") or record.get("shipStatus")),
                     "trandate": record.get("tranDate"),
                     "foreigntotal": record.get("total"),
                     "otherrefnum": record.get("otherRefNum"),

@@ -1,0 +1,176 @@
+"""A seeded week through pick/pack, ASN, invoice, transaction status and DF inventory, over HTTP.
+
+Expected outcomes come from the warehouse simulation's own record of what it seeded
+(`warehouse_plan`): each defect must become exactly its exception, and nothing defective may
+reach Amazon. The flow runs until the warehouse has nothing left to ship, then once more to show
+that a re-run changes nothing on either side.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from vendor_pipelines.amazon.sscc import is_valid_sscc, sscc_check_digit
+from vendor_pipelines.connections import netsuite_client
+from vendor_pipelines.sandbox.amazon.state import RECEIVED_KINDS
+from vendor_pipelines.settings import load_settings
+
+MY_TYPES = (
+    "asn_validation_failed",
+    "asn_quantity_mismatch",
+    "asn_rejected",
+    "df_partial_held",
+    "invoice_rejected",
+    "invoice_mismatch",
+    "inventory_update_rejected",
+)
+
+
+def _defects(flow, kind: str) -> list[tuple[dict, dict]]:
+    return [(p, d) for p in flow.plan() for d in p["defects"] if d["kind"] == kind]
+
+
+def _open(flow, exception_type: str) -> set[str]:
+    rows = flow.query(
+        "select entity_key from ops.open_exceptions where exception_type = ?", [exception_type]
+    )
+    return {row[0] for row in rows}
+
+
+def _snapshot(flow) -> dict:
+    amazon = {kind: flow.amazon.received_count(kind) for kind in RECEIVED_KINDS}
+    netsuite = {
+        kind: len(flow.netsuite_records(kind))
+        for kind in ("salesOrder", "itemFulfillment", "invoice")
+    }
+    return amazon | netsuite
+
+
+@pytest.fixture(scope="module")
+def shipped(flow):
+    for _ in range(4):  # orders, then warehouse waves until nothing is left to ship
+        assert flow.run().success
+        if all(p["done"] for p in flow.plan()) and flow.plan():
+            break
+    assert flow.run().success  # one more pass: polls and invoices after the last ASNs
+    return flow
+
+
+def test_every_seeded_defect_is_exactly_its_exception(shipped) -> None:
+    plan = shipped.plan()
+    assert {p["scenario"] for p in plan} >= {"bad_sscc", "missing_weight", "two_batches"}
+    first = {p["salesOrder"]: p["fulfilments"][0]["tranId"] for p in plan if p["fulfilments"]}
+    expected_held = {
+        f"{first[p['salesOrder']]}|INVALID_SSCC" for p, _ in _defects(shipped, "bad_sscc")
+    } | {f"{first[p['salesOrder']]}|MISSING_WEIGHT" for p, _ in _defects(shipped, "missing_weight")}
+    assert expected_held
+    assert _open(shipped, "asn_validation_failed") == expected_held
+    partial = {p["purchaseOrderNumber"] for p, _ in _defects(shipped, "df_partial")}
+    assert partial
+    assert _open(shipped, "df_partial_held") == partial
+    mispriced = {f"{d['invoice']}|PRICE" for _, d in _defects(shipped, "invoice_price_off")}
+    assert mispriced
+    assert _open(shipped, "invoice_mismatch") == mispriced
+    for quiet in ("asn_rejected", "asn_quantity_mismatch", "invoice_rejected",
+                  "inventory_update_rejected"):  # fmt: skip
+        assert _open(shipped, quiet) == set(), quiet
+
+
+def test_nothing_defective_reaches_amazon(shipped) -> None:
+    plan = shipped.plan()
+    held = {
+        d["sscc"] for kind in ("bad_sscc", "missing_weight") for _, d in _defects(shipped, kind)
+    }
+    for entry in shipped.amazon.received("rp_shipment_confirmations"):
+        for carton in entry["body"]["cartons"]:
+            sscc = carton["cartonIdentifiers"][0]["containerIdentificationNumber"]
+            assert sscc not in held
+            assert is_valid_sscc(sscc) and carton["weight"]["value"]
+    partial = {p["purchaseOrderNumber"] for p, _ in _defects(shipped, "df_partial")}
+    df_refs = {e["ref"] for e in shipped.amazon.received("df_shipment_confirmations")}
+    assert df_refs and not df_refs & partial
+    df_invoiced = {r for e in shipped.amazon.received("df_invoices") for r in e["refs"]}
+    assert not df_invoiced & partial
+    mispriced = {d["invoice"] for _, d in _defects(shipped, "invoice_price_off")}
+    held_so = {p["salesOrder"] for kind in ("bad_sscc", "missing_weight")
+               for p, _ in _defects(shipped, kind)}  # fmt: skip
+    held_invoices = {p["invoices"][0]["tranId"] for p in plan if p["salesOrder"] in held_so}
+    rp_invoiced = {e["ref"] for e in shipped.amazon.received("rp_invoices")}
+    assert rp_invoiced and not rp_invoiced & (mispriced | held_invoices)
+
+
+def test_asns_carry_picked_quantities_one_per_batch_exactly_once(shipped) -> None:
+    received = shipped.amazon.received("rp_shipment_confirmations")
+    originals = Counter(e["ref"] for e in received if e["duplicateOf"] is None)
+    assert originals and set(originals.values()) == {1}, originals
+    by_id = {e["ref"]: e["body"] for e in received}
+    fulfilments = {f["tranId"]: f for f in shipped.netsuite_records("itemFulfillment")}
+    for shipment_id, body in by_id.items():
+        picked = {
+            line["custcol_amazon_item_sequence"]: int(line["quantity"])
+            for line in fulfilments[shipment_id]["item"]["items"]
+        }
+        sent = {
+            i["itemSequenceNumber"]: i["shippedQuantity"]["amount"] for i in body["shippedItems"]
+        }
+        assert sent == picked, shipment_id
+        assert len(body["cartons"]) == len(fulfilments[shipment_id]["package"]["items"])
+    for plan in shipped.plan():
+        if plan["scenario"] == "two_batches" and plan["batches"] == 2:
+            ids = [f["tranId"] for f in plan["fulfilments"]]
+            assert all(i in by_id for i in ids)  # each batch its own ASN and cartons
+    short = _defects(shipped, "short_pick")
+    assert short
+    for plan, defect in short:
+        body = by_id[plan["fulfilments"][0]["tranId"]]
+        order = next(o for o in shipped.netsuite_records("salesOrder")
+                     if str(o["id"]) == plan["salesOrder"])  # fmt: skip
+        line = next(x for x in order["item"]["items"] if int(x["line"]) == defect["orderLine"])
+        item = next(i for i in body["shippedItems"]
+                    if i["itemSequenceNumber"] == line["custcol_amazon_item_sequence"])  # fmt: skip
+        assert item["shippedQuantity"]["amount"] == int(line["quantity"]) - 1
+
+
+def test_every_submission_reached_a_final_state(shipped) -> None:
+    rows = shipped.query(
+        """select channel, status, count(*) from ops.submissions
+           where channel like 'amazon.%' and channel not like '%acknowledgement'
+           group by all"""
+    )
+    statuses = {(channel, status) for channel, status, _ in rows}
+    assert {status for _, status in statuses} == {"succeeded"}, rows
+    channels = {channel for channel, _ in statuses}
+    assert {"amazon.rp.shipmentConfirmation", "amazon.rp.invoice", "amazon.df.invoice",
+            "amazon.df.shipmentConfirmation", "amazon.df.shipmentStatus",
+            "amazon.df.inventory"} <= channels  # fmt: skip
+    inventory = shipped.amazon.received("df_inventory_updates")
+    assert inventory and inventory[0]["body"]["isFullUpdate"] is True
+    invoices = shipped.query("select count(*) from raw.netsuite_invoices")[0][0]
+    assert invoices == len(shipped.netsuite_records("invoice"))
+
+
+def test_rerun_changes_nothing_on_either_side(shipped) -> None:
+    before = _snapshot(shipped)
+    assert shipped.run().success
+    assert _snapshot(shipped) == before
+
+
+def test_fixed_sscc_is_confirmed_then_invoiced_and_the_exception_resolves(shipped) -> None:
+    plan, defect = _defects(shipped, "bad_sscc")[0]
+    fulfilment_id = plan["fulfilments"][0]["id"]
+    tranid = plan["fulfilments"][0]["tranId"]
+    with netsuite_client(None, load_settings()) as client:  # the embedded sandbox, HTTP
+        packages = client.get_sublist("itemFulfillment", fulfilment_id, "package")
+        for package in packages:
+            package.pop("links", None)
+            if package["packageCartonNumber"] == defect["sscc"]:
+                body = package["packageCartonNumber"][:17]
+                package["packageCartonNumber"] = body + str(sscc_check_digit(body))
+        client.patch("itemFulfillment", fulfilment_id, {"package": {"items": packages}},
+                     replace=["package"])  # fmt: skip
+    assert shipped.run().success
+    assert f"{tranid}|INVALID_SSCC" not in _open(shipped, "asn_validation_failed")
+    assert shipped.amazon.received_count("rp_shipment_confirmations", tranid) == 1
+    assert shipped.amazon.received_count("rp_invoices", plan["invoices"][0]["tranId"]) == 1

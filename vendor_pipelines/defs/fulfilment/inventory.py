@@ -1,0 +1,60 @@
+"""DF inventory updates: full snapshot once a day, changes hourly, per warehouse and vendor."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.fulfilment.shipments import _result
+from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.fulfilment.inventory import (
+    INVENTORY_CHANNEL,
+    INVENTORY_REJECTIONS,
+    submit_inventory,
+)
+from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
+from vendor_pipelines.ops.exceptions import record_detections
+
+DF_INVENTORY_UPDATES = dg.AssetKey(["fulfilment", "df_inventory_updates"])
+
+
+@dg.asset(
+    key=DF_INVENTORY_UPDATES,
+    deps=[["raw", "netsuite_item_stock"], ["raw", "netsuite_items"], ["raw", "netsuite_locations"]],
+    group_name="fulfilment",
+    owners=OPERATIONS_OWNERS,
+    kinds={"python", "duckdb"},
+    pool=DUCKDB_POOL,
+    tags={"domain": "inventory"},
+    description="DF availability (on hand - committed - backordered) sent per warehouse.",
+)
+def df_inventory_updates(
+    duckdb: DuckDBResource, amazon: AmazonVendorResource
+) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn, amazon.client() as client:
+        ensure_fulfilment_tables(conn)
+        report = submit_inventory(conn, client)
+        record_detections(
+            conn,
+            DF_INVENTORY_UPDATES.to_user_string(),
+            query=INVENTORY_REJECTIONS,
+            detections=report.transmission_errors,
+        )
+        return _result(conn, [INVENTORY_CHANNEL], report)
+
+
+df_inventory_checks = exception_checks(DF_INVENTORY_UPDATES.path, ["inventory_update_rejected"])
+
+# Hourly: the first run of each UTC day sends the full snapshot, the others only changes.
+df_inventory_schedule = dg.ScheduleDefinition(
+    name="df_inventory_hourly",
+    target=dg.AssetSelection.assets(
+        ["raw", "netsuite_items"],
+        ["raw", "netsuite_item_stock"],
+        ["raw", "netsuite_locations"],
+        ["raw", "netsuite_customers"],
+        DF_INVENTORY_UPDATES,
+    ),
+    cron_schedule="5 * * * *",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)

@@ -1,0 +1,96 @@
+"""Shipment notices to Amazon: RP ASNs (validated, Original/Replace) and DF confirmations."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.fulfilment.netsuite import ITEM_FULFILMENTS
+from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.fulfilment.df import confirm_df_shipments, df_detections_sql
+from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
+from vendor_pipelines.fulfilment.shipments import confirm_rp_shipments, rp_detections_sql
+from vendor_pipelines.fulfilment.submit import SendReport
+from vendor_pipelines.ops.exceptions import record_detections
+
+SHIPMENT_CONFIRMATIONS = dg.AssetKey(["fulfilment", "shipment_confirmations"])
+DF_SHIPMENTS = dg.AssetKey(["fulfilment", "df_shipments"])
+
+
+def _result(conn, channels: list[str], report: SendReport) -> dg.MaterializeResult:
+    by_status = conn.execute(
+        """select channel, status, count(*) as documents from ops.submissions
+           where channel in (select unnest(?::varchar[])) group by all order by all""",
+        [channels],
+    ).df()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": int(by_status["documents"].sum()) if len(by_status) else 0,
+            "sent_this_run": report.sent,
+            "accepted_this_run": report.succeeded,
+            "rejected_this_run": report.failed,
+            "still_processing": report.processing,
+            "by_status": dg.MetadataValue.md(
+                by_status.to_markdown(index=False) if len(by_status) else "none"
+            ),
+        }
+    )
+
+
+@dg.asset(
+    key=SHIPMENT_CONFIRMATIONS,
+    deps=[ITEM_FULFILMENTS, ["orders", "acknowledgements"]],
+    group_name="fulfilment",
+    owners=OPERATIONS_OWNERS,
+    kinds={"python", "duckdb"},
+    pool=DUCKDB_POOL,
+    tags={"domain": "fulfilment"},
+    description="RP ASNs, one per fulfilment, gated on SSCC/weight/quantities, polled to a result.",
+)
+def shipment_confirmations(
+    duckdb: DuckDBResource, amazon: AmazonVendorResource
+) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn, amazon.client() as client:
+        ensure_fulfilment_tables(conn)
+        report = confirm_rp_shipments(conn, client)
+        record_detections(
+            conn,
+            SHIPMENT_CONFIRMATIONS.to_user_string(),
+            query=rp_detections_sql(),
+            detections=report.transmission_errors,
+        )
+        return _result(
+            conn,
+            ["amazon.rp.shipmentConfirmation", "amazon.rp.shipmentConfirmation.replace"],
+            report,
+        )
+
+
+@dg.asset(
+    key=DF_SHIPMENTS,
+    deps=[ITEM_FULFILMENTS, ["orders", "acknowledgements"]],
+    group_name="fulfilment",
+    owners=OPERATIONS_OWNERS,
+    kinds={"python", "duckdb"},
+    pool=DUCKDB_POOL,
+    tags={"domain": "fulfilment"},
+    description="DF ship confirmations (complete orders only) and shipment status updates.",
+)
+def df_shipments(duckdb: DuckDBResource, amazon: AmazonVendorResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn, amazon.client() as client:
+        ensure_fulfilment_tables(conn)
+        report = confirm_df_shipments(conn, client)
+        record_detections(
+            conn,
+            DF_SHIPMENTS.to_user_string(),
+            query=df_detections_sql(),
+            detections=report.transmission_errors,
+        )
+        return _result(conn, ["amazon.df.shipmentConfirmation", "amazon.df.shipmentStatus"], report)
+
+
+shipment_confirmation_checks = exception_checks(
+    SHIPMENT_CONFIRMATIONS.path,
+    ["asn_validation_failed", "asn_quantity_mismatch", "asn_rejected"],
+)
+df_shipment_checks = exception_checks(DF_SHIPMENTS.path, ["df_partial_held"])

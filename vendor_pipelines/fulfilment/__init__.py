@@ -1,0 +1,1 @@
+"""Fulfilment, ASNs, invoices and DF inventory: NetSuite -> Amazon (pure, no Dagster)."""

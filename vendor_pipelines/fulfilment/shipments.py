@@ -1,0 +1,129 @@
+"""Confirm Retail Procurement shipments: Original once per fulfilment, Replace on change.
+
+Also the exception detections of the ASN flow: gate failures (held fulfilments), Amazon
+rejections with Amazon's error text, and ASNs whose sent quantities diverge from the manifest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.fulfilment.asn import (
+    ASN_CHANNEL,
+    ASN_REPLACE_CHANNEL,
+    as_replace,
+    ready_asns,
+)
+from vendor_pipelines.fulfilment.gate import detections_sql
+from vendor_pipelines.fulfilment.submit import (
+    Document,
+    SendReport,
+    ledger_state,
+    needs_sending,
+    poll_sent,
+    rejections_sql,
+    send_documents,
+    union_all,
+)
+
+
+def record_sent_lines(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:
+    """Keep what the ASN said per item, for the manifest divergence check."""
+    frame = pd.DataFrame(
+        [
+            (doc.key, item["itemSequenceNumber"], int(item["shippedQuantity"]["amount"]))
+            for item in doc.body["shippedItems"]
+        ],
+        columns=["shipment_key", "item_sequence_number", "quantity"],
+    )
+    conn.execute("delete from fulfilment.sent_shipment_lines where shipment_key = ?", [doc.key])
+    conn.register("sent_frame", frame)
+    try:
+        conn.execute(
+            """insert into fulfilment.sent_shipment_lines
+               select s.shipment_key, f.fulfilment_id, s.item_sequence_number, s.quantity
+               from sent_frame s
+               join raw.netsuite_item_fulfilments f on f.tranid = s.shipment_key"""
+        )
+    finally:
+        conn.unregister("sent_frame")
+
+
+def confirm_rp_shipments(
+    conn: duckdb.DuckDBPyConnection, amazon: AmazonVendorClient, budget_seconds: float = 60.0
+) -> SendReport:
+    report = SendReport()
+    originals = ledger_state(conn, ASN_CHANNEL)
+    replaces = ledger_state(conn, ASN_REPLACE_CHANNEL)
+    first_time: list[Document] = []
+    replacing: list[Document] = []
+    for doc in ready_asns(conn):
+        state = originals.get(doc.key)
+        if state is not None and state[0] in ("succeeded", "sent"):
+            if state[0] == "succeeded" and state[1] != doc.payload_hash:
+                replacement = Document(
+                    doc.key, as_replace(doc.body), doc.vendor_code, doc.purchase_order_number
+                )
+                if needs_sending(
+                    replaces.get(doc.key), replacement.payload_hash, resend_changed=True
+                ):
+                    replacing.append(replacement)
+            continue
+        if needs_sending(state, doc.payload_hash, resend_changed=False):
+            first_time.append(doc)
+
+    def send(body: dict[str, Any]):
+        return amazon.submit_shipment_confirmations([body])
+
+    def sent(doc: Document) -> None:
+        record_sent_lines(conn, doc)
+
+    send_documents(conn, ASN_CHANNEL, first_time, send, report, on_sent=sent)
+    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, send, report, on_sent=sent)
+    poll_sent(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
+    poll_sent(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
+    return report
+
+
+# Accepted ASNs whose per-item quantities differ from the fulfilment lines they confirm.
+MANIFEST_DRIFT = f"""
+with confirmed as (
+    select submission_key from ops.submissions
+    where channel = '{ASN_CHANNEL}' and status = 'succeeded'
+),
+sent as (
+    select fulfilment_id, item_sequence_number, sum(quantity) as sent
+    from fulfilment.sent_shipment_lines
+    where shipment_key in (select submission_key from confirmed) group by all
+),
+manifest as (
+    select l.fulfilment_id, l.item_sequence_number, sum(l.quantity) as fulfilled
+    from raw.netsuite_item_fulfilment_lines l
+    where l.fulfilment_id in (select fulfilment_id from sent) and l.quantity > 0
+    group by all
+)
+select 'asn_quantity_mismatch' as exception_type,
+       f.tranid || '|' || coalesce(s.item_sequence_number, m.item_sequence_number) as entity_key,
+       f.vendor_code, f.purchase_order_number, null as asin, null as sku, f.tranid as reference,
+       'ASN ' || f.tranid || ' item ' || coalesce(s.item_sequence_number, m.item_sequence_number)
+       || ' confirmed ' || coalesce(s.sent, 0) || ' but the fulfilment shipped '
+       || coalesce(m.fulfilled, 0) as detail
+from sent s full join manifest m using (fulfilment_id, item_sequence_number)
+join raw.netsuite_item_fulfilments f
+    on f.fulfilment_id = coalesce(s.fulfilment_id, m.fulfilment_id)
+where coalesce(s.sent, 0) <> coalesce(m.fulfilled, 0)
+"""
+
+
+def rp_detections_sql() -> str:
+    return union_all(
+        [
+            detections_sql("RP"),
+            rejections_sql((ASN_CHANNEL, ASN_REPLACE_CHANNEL), "asn_rejected", "ASN"),
+            MANIFEST_DRIFT,
+        ]
+    )

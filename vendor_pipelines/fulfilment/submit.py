@@ -1,0 +1,155 @@
+"""Send documents to Amazon exactly once through the submission ledger, then poll them.
+
+Each document has a deterministic key (ASN shipment id, invoice number, PO) and a body built
+only from warehouse data, so a resend after a crash is byte-identical and Amazon absorbs it. A
+document is recorded `pending` before it is sent and `sent` with its transaction id after; the
+poll moves `sent` to `succeeded` or `failed` (Amazon's error text kept in `last_error`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
+from vendor_pipelines.amazon.errors import AmazonError, TransactionTimeoutError
+from vendor_pipelines.amazon.models.common import TransactionStatusCode
+from vendor_pipelines.ops.exceptions import Detection
+from vendor_pipelines.ops.ledger import (
+    payload_hash,
+    record_outcome,
+    record_pending,
+    submissions,
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    body: dict[str, Any]
+    vendor_code: str | None = None
+    purchase_order_number: str | None = None
+
+    @property
+    def payload_hash(self) -> str:
+        return payload_hash(self.body)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    processing: int = 0
+    transmission_errors: list[Detection] = field(default_factory=list)
+
+
+def ledger_state(conn: duckdb.DuckDBPyConnection, channel: str) -> dict[str, tuple[str, str]]:
+    """key -> (status, payload hash) for one channel."""
+    rows = conn.execute(
+        "select submission_key, status, payload_hash from ops.submissions where channel = ?",
+        [channel],
+    ).fetchall()
+    return {key: (status, digest) for key, status, digest in rows}
+
+
+def needs_sending(state: tuple[str, str] | None, digest: str, *, resend_changed: bool) -> bool:
+    """New, left pending by a crash, or (if allowed) failed/succeeded with different content."""
+    if state is None or state[0] == "pending":
+        return True
+    status, sent_digest = state
+    if status == "failed":
+        return sent_digest != digest  # a fixed document goes again; an unchanged one waits
+    return resend_changed and status == "succeeded" and sent_digest != digest
+
+
+def send_documents(
+    conn: duckdb.DuckDBPyConnection,
+    channel: str,
+    documents: Iterable[Document],
+    send: Callable[[dict[str, Any]], Submission],
+    report: SendReport,
+    on_sent: Callable[[Document], None] | None = None,
+) -> None:
+    for doc in documents:
+        record_pending(conn, channel, [(doc.key, doc.payload_hash)])
+        try:
+            submission = send(doc.body)
+        except AmazonError as exc:
+            # Left pending: the next run resends the same body under the same key.
+            report.transmission_errors.append(
+                Detection(
+                    "transmission_error",
+                    f"{channel}|{doc.key}",
+                    f"{channel} {doc.key} failed after retries: {exc}",
+                    vendor_code=doc.vendor_code,
+                    purchase_order_number=doc.purchase_order_number,
+                    reference=doc.key,
+                )
+            )
+            continue
+        record_outcome(conn, channel, doc.key, "sent", external_ref=submission.transaction_id)
+        report.sent += 1
+        if on_sent is not None:
+            on_sent(doc)
+
+
+def poll_sent(
+    conn: duckdb.DuckDBPyConnection,
+    amazon: AmazonVendorClient,
+    channel: str,
+    api: str,
+    report: SendReport,
+    budget_seconds: float = 60.0,
+) -> None:
+    """Poll every `sent` document of a channel (this run's and earlier runs') to a final state."""
+    for row in submissions(conn, channel, "sent"):
+        try:
+            txn = amazon.wait_for_transaction(
+                row["external_ref"], api=api, budget_seconds=budget_seconds, poll_interval=0.2
+            )
+        except TransactionTimeoutError:
+            report.processing += 1  # still Processing: the next run polls again
+            continue
+        except AmazonError as exc:
+            report.transmission_errors.append(
+                Detection(
+                    "transmission_error",
+                    f"{channel}|{row['submission_key']}|status",
+                    f"transaction status of {row['submission_key']} unavailable: {exc}",
+                    reference=row["submission_key"],
+                )
+            )
+            continue
+        if txn.status == TransactionStatusCode.Success:
+            record_outcome(conn, channel, row["submission_key"], "succeeded")
+            report.succeeded += 1
+        else:
+            errors = "; ".join(
+                f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "")
+                for e in txn.error_list
+            )
+            record_outcome(conn, channel, row["submission_key"], "failed", error=errors)
+            report.failed += 1
+
+
+def rejections_sql(channels: tuple[str, ...], exception_type: str, what: str) -> str:
+    """Failed submissions of the channels as detections (joined to fulfilments/invoices later)."""
+    names = ", ".join(f"'{c}'" for c in channels)
+    return f"""
+    select '{exception_type}' as exception_type, s.channel || '|' || s.submission_key as entity_key,
+           null as vendor_code, null as purchase_order_number, null as asin, null as sku,
+           s.submission_key as reference,
+           '{what} ' || s.submission_key || ' rejected by Amazon: ' || coalesce(s.last_error, '?')
+               as detail
+    from ops.submissions s
+    where s.channel in ({names}) and s.status = 'failed'
+    """
+
+
+def union_all(queries: list[str]) -> str:
+    """Detection queries (each may have its own WITH) as one SELECT."""
+    return " union all ".join(f"select * from ({query})" for query in queries)

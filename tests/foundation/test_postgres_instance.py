@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import psycopg2
 import pytest
 from postgres import PG_HOST, PG_PORT, PG_USER, admin_connection
+
+from vendor_pipelines.definitions import defs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,8 +42,6 @@ def test_run_on_postgres_instance_is_stored_in_postgres(
         + (REPO / "deploy/dagster.postgres.yaml").read_text()
     )
     env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
         "DAGSTER_PG_USER": PG_USER,
         "DAGSTER_PG_PASSWORD": "",
         "DAGSTER_PG_HOST": PG_HOST,
@@ -51,28 +49,22 @@ def test_run_on_postgres_instance_is_stored_in_postgres(
         "DAGSTER_PG_DB": postgres_database,
         "DAGSTER_COMPUTE_LOG_DIR": str(home / "logs"),
         "DAGSTER_ARTIFACT_DIR": str(home / "artifacts"),
-        "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
     }
-    dagster = Path(sys.executable).parent / "dagster"
-    result = subprocess.run(
-        [
-            str(dagster),
-            "asset",
-            "materialize",
-            "-m",
-            "vendor_pipelines.definitions",
-            "-a",
-            "defs",
-            "--select",
-            "ops/exceptions",
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        instance = dg.DagsterInstance.from_config(str(home))
+        try:
+            assert "postgres" in type(instance.run_storage).__name__.lower()
+            definitions = defs()
+            result = dg.materialize(
+                [definitions.resolve_assets_def(["ops", "exceptions"])],
+                instance=instance,
+                selection=[dg.AssetKey(["ops", "exceptions"])],
+            )
+            assert result.success
+        finally:
+            instance.dispose()
 
     # Read the run and its materialization back from Postgres itself, not through Dagster.
     with (
@@ -83,6 +75,7 @@ def test_run_on_postgres_instance_is_stored_in_postgres(
     ):
         cur.execute("select run_id, status from runs")
         runs = cur.fetchall()
+        assert [run_id for run_id, _ in runs] == [result.run_id]
         cur.execute(
             """select asset_key from event_logs
                where run_id = %s and dagster_event_type = 'ASSET_MATERIALIZATION'""",

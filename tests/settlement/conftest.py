@@ -24,8 +24,8 @@ from vendor_pipelines.sandbox.remittance_month import (
 )
 from vendor_pipelines.settings import load_settings
 
-# The last of the month's four payments carries an unknown deduction code and is paid 250.00
-# short with no deduction line: both must block its posting, not the other three.
+# The second of two payments carries an unknown deduction code and is paid 250.00 short with no
+# deduction line: both must block its posting, not the first payment's.
 VARIANCE = Decimal("250.00")
 
 
@@ -107,6 +107,7 @@ def settlement_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settle
             seed=7,
             year=2026,
             month=3,
+            payments=2,
             vendor_code=vendor,
             customer_id=str(customer_id_for(sandbox.world, vendor)),
             unexplained_variance=VARIANCE,

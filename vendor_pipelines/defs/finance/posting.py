@@ -86,7 +86,8 @@ posting_checks = exception_checks(
 def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
     target = load_settings().analytics_duckdb_path
     with duckdb.get_connection() as conn:
-        result = publish_analytics(conn, target)
+        # Staging carries Amazon's own vendor reports, which analysts compare with the mart.
+        result = publish_analytics(conn, target, schemas=("finance", "marts", "staging"))
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": result.rows,

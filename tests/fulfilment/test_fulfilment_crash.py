@@ -16,18 +16,13 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-from cryptography.fernet import Fernet
+from sandbox_flow import live_environment
 
 from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
 from vendor_pipelines.sandbox.embedded import (
-    SANDBOX_LWA_CLIENT_ID,
-    SANDBOX_LWA_CLIENT_SECRET,
-    SANDBOX_LWA_REFRESH_TOKEN,
-    SANDBOX_NETSUITE_ACCOUNT_ID,
     start_sandbox,
 )
 from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.netsuite import credentials
 from vendor_pipelines.sandbox.netsuite.warehouse import advance_warehouse, warehouse_plan
 
 RUNNER = Path(__file__).with_name("run_fulfilment_assets.py")
@@ -43,32 +38,6 @@ ORDERS = [
 LANDING = ["raw/netsuite_item_fulfilments", "raw/netsuite_invoices", "raw/netsuite_invoice_lines"]
 SHIPMENTS = ["fulfilment/shipment_confirmations", "fulfilment/df_shipments"]
 INVOICES = ["fulfilment/invoice_submissions"]
-
-
-def live_env(tmp_path: Path, sandbox) -> dict[str, str]:
-    world = sandbox.world
-    mapped = world.mapped_warehouses
-    mapping = ",".join(
-        f"{v.vendor_code}={mapped[i % len(mapped)].party_id}" for i, v in enumerate(world.vendors)
-    )
-    return {
-        **os.environ,
-        "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
-        "AMAZON_SPAPI_ENDPOINT": sandbox.amazon_url,
-        "AMAZON_LWA_CLIENT_ID": SANDBOX_LWA_CLIENT_ID,
-        "AMAZON_LWA_CLIENT_SECRET": SANDBOX_LWA_CLIENT_SECRET,
-        "AMAZON_LWA_REFRESH_TOKEN": SANDBOX_LWA_REFRESH_TOKEN,
-        "AMAZON_LWA_TOKEN_URL": f"{sandbox.amazon_url}/auth/o2/token",
-        "NETSUITE_ACCOUNT_ID": SANDBOX_NETSUITE_ACCOUNT_ID,
-        "NETSUITE_REST_URL": sandbox.netsuite_url,
-        "NETSUITE_AUTH": "tba",
-        "NETSUITE_CONSUMER_KEY": credentials.TBA_CONSUMER_KEY,
-        "NETSUITE_CONSUMER_SECRET": credentials.TBA_CONSUMER_SECRET,
-        "NETSUITE_TOKEN_ID": credentials.TBA_TOKEN_ID,
-        "NETSUITE_TOKEN_SECRET": credentials.TBA_TOKEN_SECRET,
-        "RP_SHIP_FROM_BY_VENDOR_CODE": mapping,
-        "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-    }
 
 
 def run(env: dict[str, str], *keys: str) -> subprocess.Popen:
@@ -114,7 +83,7 @@ def test_killed_asn_and_invoice_submissions_rerun_without_duplicates(tmp_path) -
     fault_layer = sandbox.servers[0]._server.config.app.faults
     amazon = AmazonSandboxState(sandbox.amazon_store, sandbox.world)
     try:
-        env = live_env(tmp_path, sandbox)
+        env = live_environment(tmp_path, sandbox)
         finish(env, *ORDERS)
         advance_warehouse(sandbox.netsuite_store, sandbox.world, waves=2)
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import dagster as dg
 import duckdb
-from test_fulfilment_crash import live_env
+from sandbox_flow import live_environment
 
 from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
 from vendor_pipelines.sandbox.embedded import start_sandbox
@@ -51,7 +51,7 @@ def test_five_percent_faults_no_duplicates_nothing_lost(tmp_path, monkeypatch) -
     )
     amazon = AmazonSandboxState(sandbox.amazon_store, sandbox.world)
     try:
-        for name, value in live_env(tmp_path, sandbox).items():
+        for name, value in live_environment(tmp_path, sandbox).items():
             monkeypatch.setenv(name, value)
         from vendor_pipelines.definitions import defs
 

@@ -130,7 +130,9 @@ def test_asns_carry_picked_quantities_one_per_batch_exactly_once(shipped) -> Non
         line = next(x for x in order["item"]["items"] if int(x["line"]) == defect["orderLine"])
         item = next(i for i in body["shippedItems"]
                     if i["itemSequenceNumber"] == line["custcol_amazon_item_sequence"])  # fmt: skip
-        assert item["shippedQuantity"]["amount"] == int(line["quantity"]) - 1
+        # The ASN carries what the warehouse picked, short of what was ordered.
+        assert item["shippedQuantity"]["amount"] == defect["picked"]
+        assert defect["picked"] < int(line["quantity"])
 
 
 def test_every_submission_reached_a_final_state(shipped) -> None:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
+from sandbox_flow import SandboxFlow, environment, sandbox_environment
 
 from vendor_pipelines.connections import sandbox_for
-from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
-from vendor_pipelines.sandbox.embedded import RunningSandbox
-from vendor_pipelines.sandbox.netsuite.records.base import Books
 from vendor_pipelines.settings import load_settings
 
 ORDER_ASSETS = [
@@ -29,55 +23,15 @@ ORDER_ASSETS = [
 ]
 
 
-@dataclass
-class OrderFlow:
-    root: Path
-    definitions: dg.Definitions
-    sandbox: RunningSandbox
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "warehouse.duckdb"
-
+class OrderFlow(SandboxFlow):
     def run(self, *keys: list[str]) -> dg.ExecuteInProcessResult:
-        selection = dg.AssetSelection.assets(*(keys or ORDER_ASSETS))
-        job = dg.define_asset_job("order_flow_test", selection=selection)
-        merged = dg.Definitions.merge(self.definitions, dg.Definitions(jobs=[job]))
-        result = merged.resolve_job_def("order_flow_test").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-        )
-        return result
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as conn:
-            return conn.execute(sql, params or []).fetchall()
-
-    @property
-    def amazon(self) -> AmazonSandboxState:
-        return AmazonSandboxState(self.sandbox.amazon_store, self.sandbox.world)
-
-    def netsuite_records(self, record_type: str) -> list[dict]:
-        return Books(self.sandbox.netsuite_store, {}).all(record_type)
+        return self.run_selection(dg.AssetSelection.assets(*(keys or ORDER_ASSETS)))
 
 
 @pytest.fixture(scope="module")
 def order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
     root = tmp_path_factory.mktemp("order_flow")
-    env = {
-        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
-        "SANDBOX_STATE_DIR": str(root / "sandbox"),
-        "SANDBOX_SCALE": "tiny",
-        "SANDBOX_SEED": "11",
-    }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    from vendor_pipelines.definitions import defs
+    with environment(sandbox_environment(root)):
+        from vendor_pipelines.definitions import defs
 
-    try:
         yield OrderFlow(root, defs(), sandbox_for(load_settings()))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -15,17 +15,12 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-from cryptography.fernet import Fernet
+from sandbox_flow import live_environment
 
 from vendor_pipelines.sandbox.embedded import (
-    SANDBOX_LWA_CLIENT_ID,
-    SANDBOX_LWA_CLIENT_SECRET,
-    SANDBOX_LWA_REFRESH_TOKEN,
-    SANDBOX_NETSUITE_ACCOUNT_ID,
     start_sandbox,
 )
 from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.netsuite import credentials
 from vendor_pipelines.sandbox.netsuite.records.base import Books
 
 RUNNER = Path(__file__).with_name("run_assets.py")
@@ -36,32 +31,6 @@ UPSTREAM = [
     "raw/netsuite_locations",
     "raw/netsuite_customers",
 ]
-
-
-def live_env(tmp_path: Path, sandbox) -> dict[str, str]:
-    world = sandbox.world
-    mapped = world.mapped_warehouses
-    mapping = ",".join(
-        f"{v.vendor_code}={mapped[i % len(mapped)].party_id}" for i, v in enumerate(world.vendors)
-    )
-    return {
-        **os.environ,
-        "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
-        "AMAZON_SPAPI_ENDPOINT": sandbox.amazon_url,
-        "AMAZON_LWA_CLIENT_ID": SANDBOX_LWA_CLIENT_ID,
-        "AMAZON_LWA_CLIENT_SECRET": SANDBOX_LWA_CLIENT_SECRET,
-        "AMAZON_LWA_REFRESH_TOKEN": SANDBOX_LWA_REFRESH_TOKEN,
-        "AMAZON_LWA_TOKEN_URL": f"{sandbox.amazon_url}/auth/o2/token",
-        "NETSUITE_ACCOUNT_ID": SANDBOX_NETSUITE_ACCOUNT_ID,
-        "NETSUITE_REST_URL": sandbox.netsuite_url,
-        "NETSUITE_AUTH": "tba",
-        "NETSUITE_CONSUMER_KEY": credentials.TBA_CONSUMER_KEY,
-        "NETSUITE_CONSUMER_SECRET": credentials.TBA_CONSUMER_SECRET,
-        "NETSUITE_TOKEN_ID": credentials.TBA_TOKEN_ID,
-        "NETSUITE_TOKEN_SECRET": credentials.TBA_TOKEN_SECRET,
-        "RP_SHIP_FROM_BY_VENDOR_CODE": mapping,
-        "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-    }
 
 
 def run(env: dict[str, str], *keys: str) -> subprocess.Popen:
@@ -80,7 +49,7 @@ def test_killed_sales_order_sync_rerun_leaves_exactly_one_sales_order_per_po(tmp
         tmp_path / "sandbox", seed=5, scale="small", netsuite_faults=FaultPlan(latency_seconds=0.2)
     )
     try:
-        env = live_env(tmp_path, sandbox)
+        env = live_environment(tmp_path, sandbox)
         upstream = run(env, *UPSTREAM)
         assert upstream.wait(timeout=300) == 0, upstream.stderr.read()[-3000:]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,11 +10,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from sandbox_flow import SandboxFlow, environment, sandbox_environment
 
 from vendor_pipelines.connections import netsuite_client, sandbox_for
 from vendor_pipelines.defs.finance.partitions import settlement_days
-from vendor_pipelines.sandbox.embedded import RunningSandbox
-from vendor_pipelines.sandbox.netsuite.records.base import Books
 from vendor_pipelines.sandbox.netsuite.seed import customer_id_for
 from vendor_pipelines.sandbox.remittance_month import (
     SeededMonth,
@@ -30,32 +28,14 @@ VARIANCE = Decimal("250.00")
 
 
 @dataclass
-class SettlementFlow:
-    root: Path
-    definitions: dg.Definitions
-    sandbox: RunningSandbox
+class SettlementFlow(SandboxFlow):
     month: SeededMonth
     inbox: Path
 
     def run(self, selection: dg.AssetSelection, partition_key: str | None = None):
-        job = dg.define_asset_job(
-            "settlement_test",
-            selection=selection,
-            partitions_def=settlement_days if partition_key else None,
+        return self.run_selection(
+            selection, settlement_days if partition_key else None, partition_key
         )
-        merged = dg.Definitions.merge(self.definitions, dg.Definitions(jobs=[job]))
-        return merged.resolve_job_def("settlement_test").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
-            partition_key=partition_key,
-            raise_on_error=False,
-        )
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.root / "warehouse.duckdb"), read_only=True) as conn:
-            return conn.execute(sql, params or []).fetchall()
-
-    def netsuite_records(self, record_type: str) -> list[dict]:
-        return Books(self.sandbox.netsuite_store, {}).all(record_type)
 
 
 def _create_netsuite_invoices(month: SeededMonth, world, settings) -> dict[str, str]:
@@ -88,16 +68,12 @@ def _create_netsuite_invoices(month: SeededMonth, world, settings) -> dict[str, 
 @pytest.fixture(scope="module")
 def settlement_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SettlementFlow]:
     root = tmp_path_factory.mktemp("settlement")
-    env = {
-        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
-        "SANDBOX_STATE_DIR": str(root / "sandbox"),
-        "SANDBOX_SCALE": "tiny",
-        "REMITTANCE_INBOX": str(root / "inbox"),
-        "ANALYTICS_DUCKDB_PATH": str(root / "analytics.duckdb"),
-    }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    env = sandbox_environment(
+        root,
+        REMITTANCE_INBOX=str(root / "inbox"),
+        ANALYTICS_DUCKDB_PATH=str(root / "analytics.duckdb"),
+    )
+    with environment(env):
         from vendor_pipelines.definitions import defs
 
         settings = load_settings()
@@ -130,9 +106,3 @@ def settlement_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settle
         for name, content in month.files:
             (inbox / name).write_bytes(content)
         yield SettlementFlow(root, defs(), sandbox, month, inbox)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

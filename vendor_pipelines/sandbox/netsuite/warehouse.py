@@ -180,7 +180,10 @@ def _picks(books: Books, order: Record, plan: dict[str, Any]) -> dict[int, int]:
             picks[short] -= 1
             if not picks[short]:
                 del picks[short]
-            plan["defects"].append({"kind": scenario, "orderLine": short})
+            # What was actually picked: stock may already have capped the line below the order.
+            plan["defects"].append(
+                {"kind": scenario, "orderLine": short, "picked": picks.get(short, 0)}
+            )
     return picks
 
 

@@ -9,6 +9,8 @@ changed since the mark (Amazon edits, which keep their old creation date).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,7 +76,11 @@ def _quarantine_invalid(
     rows = []
     for record in invalid:
         raw = record.raw if isinstance(record.raw, dict) else {"raw": record.raw}
-        key = raw.get("purchaseOrderNumber") or f"invalid:{hash(str(record.raw))}"
+        # A record without a PO number is keyed by its content, stable across processes.
+        key = (
+            raw.get("purchaseOrderNumber")
+            or f"md5:{hashlib.md5(to_json(raw).encode()).hexdigest()}"
+        )
         rows.append(
             (
                 f"{program} purchase order",
@@ -95,8 +101,6 @@ def _quarantine_invalid(
 
 
 def to_json(value: Any) -> str:
-    import json
-
     return json.dumps(value, default=str, sort_keys=True)
 
 

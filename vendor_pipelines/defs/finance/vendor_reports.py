@@ -35,32 +35,38 @@ NET_PPM = dg.AssetKey(["raw", "amazon_net_ppm_report"])
     ],
     name="amazon_vendor_reports",
     partitions_def=settlement_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_POOL,
 )
 def amazon_vendor_reports(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, amazon: AmazonVendorResource
 ):  # a generator of two materializations
-    day = context.partition_time_window.start.date()
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    end = start + timedelta(days=1) - timedelta(seconds=1)
+    window = context.partition_time_window
     marketplace = load_settings().amazon_marketplace_id
-    with amazon.client() as client:
-        sales = client.fetch_report(
-            VENDOR_SALES_REPORT,
-            [marketplace],
-            data_start_time=start,
-            data_end_time=end,
-            report_options=SALES_OPTIONS,
-        )
-        ppm = client.fetch_report(
-            VENDOR_NET_PPM_REPORT,
-            [marketplace],
-            data_start_time=start,
-            data_end_time=end,
-            report_options=PPM_OPTIONS,
-        )
-    with duckdb.get_connection() as conn:
-        sales_rows, ppm_rows = land_vendor_reports(conn, day, marketplace, sales, ppm)
+    sales_rows = ppm_rows = 0
+    day = window.start.date()
+    # One report pair per settlement day of the partition (a backfill is one run over many).
+    with amazon.client() as client, duckdb.get_connection() as conn:
+        while day < window.end.date():
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            end = start + timedelta(days=1) - timedelta(seconds=1)
+            sales = client.fetch_report(
+                VENDOR_SALES_REPORT,
+                [marketplace],
+                data_start_time=start,
+                data_end_time=end,
+                report_options=SALES_OPTIONS,
+            )
+            ppm = client.fetch_report(
+                VENDOR_NET_PPM_REPORT,
+                [marketplace],
+                data_start_time=start,
+                data_end_time=end,
+                report_options=PPM_OPTIONS,
+            )
+            counts = land_vendor_reports(conn, day, marketplace, sales, ppm)
+            sales_rows, ppm_rows = sales_rows + counts[0], ppm_rows + counts[1]
+            day += timedelta(days=1)
     yield dg.MaterializeResult(
         asset_key=SALES, metadata={"dagster/partition_row_count": sales_rows}
     )

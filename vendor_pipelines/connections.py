@@ -6,10 +6,14 @@ CLI both call it, so a deployment behaves the same in the UI, in a schedule and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.regions import (
+    AmazonAppConfig,
+    AmazonCredentials,
+    AmazonRegions,
+    regional_credentials,
+)
 from vendor_pipelines.netsuite import (
     NetSuiteClient,
     OAuth2ClientCredentials,
@@ -19,72 +23,41 @@ from vendor_pipelines.netsuite import (
 from vendor_pipelines.sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
-    SANDBOX_LWA_REFRESH_TOKEN,
     SANDBOX_NETSUITE_ACCOUNT_ID,
     RunningSandbox,
     embedded_sandbox,
+    sandbox_refresh_token,
 )
-from vendor_pipelines.settings import LWA_TOKEN_URL, Settings
-
-
-def region_of(endpoint: str) -> str:
-    """NA / EU / FE from an SP-API host; anything else (the sandbox) counts as NA."""
-    for region in ("eu", "fe"):
-        if f"-{region}." in endpoint:
-            return region.upper()
-    return "NA"
+from vendor_pipelines.settings import Settings
 
 
 def sandbox_for(settings: Settings) -> RunningSandbox:
     return embedded_sandbox(
-        Path(settings.sandbox_state_dir), settings.sandbox_seed, settings.sandbox_scale
+        Path(settings.sandbox_state_dir),
+        settings.sandbox_seed,
+        settings.sandbox_scale,
+        settings.amazon_region_list,
     )
 
 
-@dataclass(frozen=True)
-class AmazonCredentials:
-    endpoint: str
-    lwa_client_id: str
-    lwa_client_secret: str
-    lwa_refresh_token: str
-    lwa_token_url: str = LWA_TOKEN_URL
-
-    def __repr__(self) -> str:  # never show secrets
-        return f"AmazonCredentials(endpoint={self.endpoint!r})"
-
-
-def amazon_credentials(settings: Settings) -> AmazonCredentials | None:
-    """Live credentials from settings, or None for the embedded sandbox."""
-    if not settings.amazon_is_live:
-        return None
-    assert settings.amazon_lwa_client_secret and settings.amazon_lwa_refresh_token
-    return AmazonCredentials(
-        settings.amazon_spapi_endpoint or "",
-        settings.amazon_lwa_client_id or "",
-        settings.amazon_lwa_client_secret.get_secret_value(),
-        settings.amazon_lwa_refresh_token.get_secret_value(),
-        settings.amazon_lwa_token_url,
-    )
-
-
-def amazon_client(credentials: AmazonCredentials | None, settings: Settings) -> AmazonVendorClient:
-    """A client for live Amazon, or for the embedded sandbox when credentials are None."""
-    if credentials is None:
+def amazon_regions(config: AmazonAppConfig | None, settings: Settings) -> AmazonRegions:
+    """One client per SP-API region: live from `config`, or the embedded sandbox's regions."""
+    if config is not None and config.is_live:
+        credentials = regional_credentials(config)
+    else:
         sandbox = sandbox_for(settings)
-        credentials = AmazonCredentials(
-            sandbox.amazon_url,
-            SANDBOX_LWA_CLIENT_ID,
-            SANDBOX_LWA_CLIENT_SECRET,
-            SANDBOX_LWA_REFRESH_TOKEN,
-            f"{sandbox.amazon_url}/auth/o2/token",
-        )
-    return AmazonVendorClient(
-        credentials.endpoint,
-        credentials.lwa_client_id,
-        credentials.lwa_client_secret,
-        credentials.lwa_refresh_token,
-        credentials.lwa_token_url,
-    )
+        credentials = [
+            AmazonCredentials(
+                region,
+                url,
+                SANDBOX_LWA_CLIENT_ID,
+                SANDBOX_LWA_CLIENT_SECRET,
+                sandbox_refresh_token(region),
+                f"{url}/auth/o2/token",
+            )
+            for region, url in sandbox.amazon_urls.items()
+        ]
+    return AmazonRegions({c.region: c.client() for c in credentials})
 
 
 def netsuite_auth(settings: Settings) -> TokenBasedAuth | OAuth2ClientCredentials | None:

@@ -13,15 +13,17 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vendor_pipelines.amazon.regions import (
+    REGIONS,
+    AmazonAppConfig,
+    AmazonCredentials,
+    parse_regions,
+    regional_credentials,
+)
+
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-AMAZON_LIVE_VARS = (
-    "AMAZON_SPAPI_ENDPOINT",
-    "AMAZON_LWA_CLIENT_ID",
-    "AMAZON_LWA_CLIENT_SECRET",
-    "AMAZON_LWA_REFRESH_TOKEN",
-)
 NETSUITE_TBA_VARS = (
     "NETSUITE_CONSUMER_KEY",
     "NETSUITE_CONSUMER_SECRET",
@@ -52,6 +54,15 @@ class Settings(BaseSettings):
     amazon_lwa_client_secret: SecretStr | None = None
     amazon_lwa_refresh_token: SecretStr | None = None
     amazon_lwa_token_url: str = LWA_TOKEN_URL
+    # Several regions in one deployment: AMAZON_REGIONS=NA,EU plus, per region, its refresh
+    # token (and an endpoint, when not the production host). In the sandbox, the regions served.
+    amazon_regions: str = ""
+    amazon_spapi_endpoint_na: str | None = None
+    amazon_spapi_endpoint_eu: str | None = None
+    amazon_spapi_endpoint_fe: str | None = None
+    amazon_lwa_refresh_token_na: SecretStr | None = None
+    amazon_lwa_refresh_token_eu: SecretStr | None = None
+    amazon_lwa_refresh_token_fe: SecretStr | None = None
     amazon_marketplace_id: str = "ATVPDKIKX0DER"  # for vendor reports (US by default)
     amazon_vendor_codes: str = Field(
         default="", description="comma-separated selling-party vendor codes; empty = all"
@@ -99,8 +110,40 @@ class Settings(BaseSettings):
         return value if value.is_absolute() else (REPO_ROOT / value).resolve()
 
     @property
+    def amazon_app(self) -> AmazonAppConfig:
+        def secret(value: SecretStr | None) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        return AmazonAppConfig(
+            regions=parse_regions(self.amazon_regions),
+            endpoint=self.amazon_spapi_endpoint,
+            lwa_client_id=self.amazon_lwa_client_id,
+            lwa_client_secret=secret(self.amazon_lwa_client_secret),
+            lwa_refresh_token=secret(self.amazon_lwa_refresh_token),
+            lwa_token_url=self.amazon_lwa_token_url,
+            endpoint_by_region={
+                r: getattr(self, f"amazon_spapi_endpoint_{r.lower()}") for r in REGIONS
+            },
+            refresh_token_by_region={
+                r: secret(getattr(self, f"amazon_lwa_refresh_token_{r.lower()}")) for r in REGIONS
+            },
+        )
+
+    @property
     def amazon_is_live(self) -> bool:
-        return self.amazon_spapi_endpoint is not None
+        return self.amazon_app.is_live
+
+    @property
+    def amazon_credentials(self) -> list[AmazonCredentials]:
+        """Live credentials per region (empty in the sandbox), home region first."""
+        return regional_credentials(self.amazon_app) if self.amazon_is_live else []
+
+    @property
+    def amazon_region_list(self) -> tuple[str, ...]:
+        """The regions this deployment sells in (the sandbox serves them too); NA by default."""
+        if self.amazon_is_live:
+            return tuple(c.region for c in self.amazon_credentials)
+        return parse_regions(self.amazon_regions) or ("NA",)
 
     @property
     def netsuite_is_live(self) -> bool:
@@ -117,15 +160,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _complete_or_absent(self) -> Settings:
-        amazon = {name: getattr(self, name.lower()) for name in AMAZON_LIVE_VARS}
-        if any(v is not None for v in amazon.values()):
-            missing = [name for name, v in amazon.items() if v is None]
-            if missing:
-                raise ValueError(
-                    f"{missing[0]} is not set: Amazon live mode needs "
-                    f"{', '.join(AMAZON_LIVE_VARS)} "
-                    "(unset all of them to use the embedded sandbox)"
-                )
+        try:
+            parse_regions(self.amazon_regions)
+        except ValueError as exc:
+            raise ValueError(f"AMAZON_REGIONS: {exc}") from None
+        self.amazon_credentials  # noqa: B018 - a live gap raises, naming the variable
         credential_vars = NETSUITE_TBA_VARS + NETSUITE_OAUTH2_VARS
         any_credential = any(getattr(self, n.lower()) is not None for n in credential_vars)
         if any_credential and not self.netsuite_account_id:

@@ -81,3 +81,67 @@ def test_analytics_copy_must_differ_from_warehouse(
     monkeypatch.setenv("ANALYTICS_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
     with pytest.raises(ConfigurationError, match="ANALYTICS_DUCKDB_PATH"):
         load_settings()
+
+
+REGIONAL_VARS = (
+    "AMAZON_REGIONS",
+    *(
+        f"AMAZON_{var}_{r}"
+        for r in ("NA", "EU", "FE")
+        for var in ("SPAPI_ENDPOINT", "LWA_REFRESH_TOKEN")
+    ),
+)
+
+
+@pytest.fixture
+def live_amazon(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in REGIONAL_VARS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in LIVE_AMAZON.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_single_region_comes_from_the_endpoint_host(live_amazon) -> None:
+    live_amazon.setenv("AMAZON_SPAPI_ENDPOINT", "https://sellingpartnerapi-eu.amazon.com")
+    (only,) = load_settings().amazon_credentials
+    assert (only.region, only.endpoint) == ("EU", "https://sellingpartnerapi-eu.amazon.com")
+    assert only.lwa_refresh_token == LIVE_AMAZON["AMAZON_LWA_REFRESH_TOKEN"]
+
+
+def test_a_second_region_needs_its_own_refresh_token(live_amazon) -> None:
+    live_amazon.setenv("AMAZON_REGIONS", "NA,EU")
+    with pytest.raises(ConfigurationError, match="AMAZON_LWA_REFRESH_TOKEN_EU"):
+        load_settings()
+
+
+def test_regions_take_their_own_token_and_default_production_host(live_amazon) -> None:
+    live_amazon.setenv("AMAZON_REGIONS", "na, EU")
+    live_amazon.setenv("AMAZON_LWA_REFRESH_TOKEN_EU", "Atzr|eu")
+    settings = load_settings()
+    na, eu = settings.amazon_credentials
+    assert (na.region, na.endpoint, na.lwa_refresh_token) == (
+        "NA",
+        LIVE_AMAZON["AMAZON_SPAPI_ENDPOINT"],
+        LIVE_AMAZON["AMAZON_LWA_REFRESH_TOKEN"],
+    )
+    assert (eu.region, eu.endpoint, eu.lwa_refresh_token) == (
+        "EU",
+        "https://sellingpartnerapi-eu.amazon.com",
+        "Atzr|eu",
+    )
+    assert settings.amazon_region_list == ("NA", "EU")
+    assert "Atzr|eu" not in repr(eu)
+
+
+def test_unknown_region_is_named(live_amazon) -> None:
+    live_amazon.setenv("AMAZON_REGIONS", "NA,XX")
+    with pytest.raises(ConfigurationError, match=r"AMAZON_REGIONS.*XX"):
+        load_settings()
+
+
+def test_sandbox_serves_the_configured_regions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AMAZON_REGIONS", "EU,NA")
+    settings = load_settings()
+    assert not settings.amazon_is_live
+    assert settings.amazon_region_list == ("EU", "NA")

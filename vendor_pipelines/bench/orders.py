@@ -18,6 +18,7 @@ import duckdb
 from cryptography.fernet import Fernet
 
 from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.netsuite import NetSuiteClient
 from vendor_pipelines.orders.catalogue import set_ship_from_mapping, snapshot_catalogue
 from vendor_pipelines.orders.plans import OrderRules
@@ -85,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
         world = sandbox.world
         pulled = pull_purchase_orders(
             conn,
-            amazon,
-            region="NA",
+            AmazonRegions.single(amazon, "NA"),
             lookback=timedelta(days=2),
             cipher=Fernet(Fernet.generate_key()),
         )

@@ -8,9 +8,11 @@ import signal
 import threading
 from pathlib import Path
 
+from vendor_pipelines.amazon.regions import parse_regions
 from vendor_pipelines.sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_NETSUITE_ACCOUNT_ID,
+    sandbox_refresh_token,
     start_sandbox,
 )
 from vendor_pipelines.sandbox.faults import FaultPlan
@@ -26,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument("--scale", default="small", help="tiny | small | large")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="share of faulty responses")
+    serve.add_argument(
+        "--regions",
+        default="NA",
+        help="SP-API regions to serve, e.g. NA,EU: one Amazon host each (the first on"
+        " --amazon-port, the others on free ports), vendor codes dealt among them",
+    )
     serve.set_defaults(handler=serve_forever)
 
 
@@ -39,8 +47,13 @@ def serve_forever(args: argparse.Namespace) -> int:
         netsuite_faults=faults,
         amazon_port=args.amazon_port,
         netsuite_port=args.netsuite_port,
+        regions=parse_regions(args.regions) or ("NA",),
     )
-    print(f"Amazon SP-API sandbox:  {running.amazon_url}  (LWA client id {SANDBOX_LWA_CLIENT_ID})")
+    for region, url in running.amazon_urls.items():
+        print(
+            f"Amazon SP-API sandbox {region}:  {url}  (LWA client id {SANDBOX_LWA_CLIENT_ID},"
+            f" refresh token {sandbox_refresh_token(region)})"
+        )
     print(
         f"NetSuite REST sandbox:  {running.netsuite_url}  (account {SANDBOX_NETSUITE_ACCOUNT_ID})"
     )

@@ -14,41 +14,58 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.amazon.client import AmazonVendorClient
-from vendor_pipelines.connections import AmazonCredentials, amazon_client, netsuite_client
+from vendor_pipelines.amazon.regions import REGIONS, AmazonAppConfig, AmazonRegions, parse_regions
+from vendor_pipelines.connections import amazon_regions, netsuite_client
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from vendor_pipelines.netsuite import NetSuiteClient, OAuth2ClientCredentials, TokenBasedAuth
-from vendor_pipelines.settings import LWA_TOKEN_URL, load_settings
+from vendor_pipelines.settings import LWA_TOKEN_URL, Settings, load_settings
 
 
 class AmazonVendorResource(dg.ConfigurableResource):
-    """Amazon SP-API (vendor APIs); the embedded sandbox when no endpoint is configured."""
+    """Amazon SP-API (vendor APIs), one client per region; the embedded sandbox when unset."""
 
+    regions: str = ""
     endpoint: str | None = None
     lwa_client_id: str | None = None
     lwa_client_secret: str | None = None
     lwa_refresh_token: str | None = None
     lwa_token_url: str = LWA_TOKEN_URL
+    endpoint_na: str | None = None
+    endpoint_eu: str | None = None
+    endpoint_fe: str | None = None
+    lwa_refresh_token_na: str | None = None
+    lwa_refresh_token_eu: str | None = None
+    lwa_refresh_token_fe: str | None = None
+
+    def app_config(self) -> AmazonAppConfig:
+        return AmazonAppConfig(
+            regions=parse_regions(self.regions),
+            endpoint=self.endpoint,
+            lwa_client_id=self.lwa_client_id,
+            lwa_client_secret=self.lwa_client_secret,
+            lwa_refresh_token=self.lwa_refresh_token,
+            lwa_token_url=self.lwa_token_url,
+            endpoint_by_region={r: getattr(self, f"endpoint_{r.lower()}") for r in REGIONS},
+            refresh_token_by_region={
+                r: getattr(self, f"lwa_refresh_token_{r.lower()}") for r in REGIONS
+            },
+        )
 
     @property
     def is_sandbox(self) -> bool:
-        return not self.endpoint
+        return not self.app_config().is_live
+
+    @contextmanager
+    def clients(self) -> Iterator[AmazonRegions]:
+        """Every region's client (`clients[region]`; `clients[None]` is the home region's)."""
+        with amazon_regions(self.app_config(), load_settings()) as regions:
+            yield regions
 
     @contextmanager
     def client(self) -> Iterator[AmazonVendorClient]:
-        credentials = None
-        if self.endpoint:
-            credentials = AmazonCredentials(
-                self.endpoint,
-                self.lwa_client_id or "",
-                self.lwa_client_secret or "",
-                self.lwa_refresh_token or "",
-                self.lwa_token_url,
-            )
-        client = amazon_client(credentials, load_settings())
-        try:
-            yield client
-        finally:
-            client.close()
+        """The home region's client, for work that is not per purchase order (reports)."""
+        with self.clients() as regions:
+            yield regions[None]
 
 
 class NetSuiteResource(dg.ConfigurableResource):
@@ -123,11 +140,16 @@ def _env_or_none(name: str, live: bool) -> dg.EnvVar | None:
     return dg.EnvVar(name) if live else None
 
 
+def _env_if_set(name: str, settings: Settings) -> dg.EnvVar | None:
+    # Secrets stay environment variables, resolved at run time, never copied into config.
+    return dg.EnvVar(name) if getattr(settings, name.lower()) is not None else None
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = load_settings()
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    amazon_live, netsuite_live = settings.amazon_is_live, settings.netsuite_is_live
+    netsuite_live = settings.netsuite_is_live
     tba = netsuite_live and settings.netsuite_auth == "tba"
     oauth2 = netsuite_live and settings.netsuite_auth == "oauth2"
     return dg.Definitions(
@@ -139,11 +161,20 @@ def resources() -> dg.Definitions:
                 dbt_executable=dbt_executable(),
             ),
             "amazon": AmazonVendorResource(
-                endpoint=_env_or_none("AMAZON_SPAPI_ENDPOINT", amazon_live),
-                lwa_client_id=_env_or_none("AMAZON_LWA_CLIENT_ID", amazon_live),
-                lwa_client_secret=_env_or_none("AMAZON_LWA_CLIENT_SECRET", amazon_live),
-                lwa_refresh_token=_env_or_none("AMAZON_LWA_REFRESH_TOKEN", amazon_live),
+                regions=settings.amazon_regions,
+                endpoint=_env_if_set("AMAZON_SPAPI_ENDPOINT", settings),
+                lwa_client_id=_env_if_set("AMAZON_LWA_CLIENT_ID", settings),
+                lwa_client_secret=_env_if_set("AMAZON_LWA_CLIENT_SECRET", settings),
+                lwa_refresh_token=_env_if_set("AMAZON_LWA_REFRESH_TOKEN", settings),
                 lwa_token_url=settings.amazon_lwa_token_url,
+                **{
+                    f"{field}_{region.lower()}": _env_if_set(f"AMAZON_{var}_{region}", settings)
+                    for region in REGIONS
+                    for field, var in (
+                        ("endpoint", "SPAPI_ENDPOINT"),
+                        ("lwa_refresh_token", "LWA_REFRESH_TOKEN"),
+                    )
+                },
             ),
             "netsuite": NetSuiteResource(
                 account_id=_env_or_none("NETSUITE_ACCOUNT_ID", netsuite_live),

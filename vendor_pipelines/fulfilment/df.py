@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import decimal_text, fulfilment_details, iso_time, records
 from vendor_pipelines.fulfilment.gate import FULFILMENT_PROBLEMS, detections_sql
 from vendor_pipelines.fulfilment.submit import (
@@ -179,7 +179,7 @@ def ready_df_confirmations(conn: duckdb.DuckDBPyConnection) -> list[Document]:
 
 
 def confirm_df_shipments(
-    conn: duckdb.DuckDBPyConnection, amazon: AmazonVendorClient, budget_seconds: float = 60.0
+    conn: duckdb.DuckDBPyConnection, amazon: AmazonRegions, budget_seconds: float = 60.0
 ) -> SendReport:
     report = SendReport()
     docs = ready_df_confirmations(conn)
@@ -188,7 +188,8 @@ def confirm_df_shipments(
         conn,
         DF_CONFIRM_CHANNEL,
         [d for d in docs if needs_sending(state.get(d.key), d.payload_hash, resend_changed=False)],
-        lambda body: amazon.submit_df_shipment_confirmations([body]),
+        amazon,
+        lambda client, body: client.submit_df_shipment_confirmations([body]),
         report,
     )
     poll_sent(conn, amazon, DF_CONFIRM_CHANNEL, "df", report, budget_seconds)
@@ -207,7 +208,8 @@ def confirm_df_shipments(
             for u in updates
             if needs_sending(status_state.get(u.key), u.payload_hash, resend_changed=False)
         ],
-        lambda body: amazon.submit_df_shipment_status_updates([body]),
+        amazon,
+        lambda client, body: client.submit_df_shipment_status_updates([body]),
         report,
     )
     poll_sent(conn, amazon, DF_STATUS_CHANNEL, "df", report, budget_seconds)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import records
 from vendor_pipelines.fulfilment.submit import (
     Document,
@@ -113,7 +113,7 @@ def remember_sent(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:
 
 def submit_inventory(
     conn: duckdb.DuckDBPyConnection,
-    amazon: AmazonVendorClient,
+    amazon: AmazonRegions,
     now: datetime | None = None,
     force_full: bool = False,
     budget_seconds: float = 60.0,
@@ -128,7 +128,10 @@ def submit_inventory(
         conn,
         INVENTORY_CHANNEL,
         todo,
-        lambda body: amazon.submit_df_inventory_update(body["warehouseId"], body["inventory"]),
+        amazon,
+        lambda client, body: client.submit_df_inventory_update(
+            body["warehouseId"], body["inventory"]
+        ),
         report,
     )
     poll_sent(conn, amazon, INVENTORY_CHANNEL, "df", report, budget_seconds)

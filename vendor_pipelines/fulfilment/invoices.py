@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import ASN_CHANNEL, records
 from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL
 from vendor_pipelines.fulfilment.submit import (
@@ -178,12 +178,12 @@ def ready_invoices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[Document]]
 
 
 def submit_invoices(
-    conn: duckdb.DuckDBPyConnection, amazon: AmazonVendorClient, budget_seconds: float = 60.0
+    conn: duckdb.DuckDBPyConnection, amazon: AmazonRegions, budget_seconds: float = 60.0
 ) -> SendReport:
     report = SendReport()
     senders = {
-        "RP": lambda body: amazon.submit_invoices([body]),
-        "DF": lambda body: amazon.submit_df_invoices([body]),
+        "RP": lambda client, body: client.submit_invoices([body]),
+        "DF": lambda client, body: client.submit_df_invoices([body]),
     }
     for program, docs in ready_invoices(conn).items():
         channel = INVOICE_CHANNELS[program]
@@ -192,7 +192,7 @@ def submit_invoices(
         todo = [
             d for d in docs if needs_sending(state.get(d.key), d.payload_hash, resend_changed=False)
         ]
-        send_documents(conn, channel, todo, senders[program], report)
+        send_documents(conn, channel, todo, amazon, senders[program], report)
         poll_sent(conn, amazon, channel, program.lower(), report, budget_seconds)
     return report
 

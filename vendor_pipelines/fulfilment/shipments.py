@@ -11,7 +11,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from vendor_pipelines.amazon.client import AmazonVendorClient
+from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import (
     ASN_CHANNEL,
     ASN_REPLACE_CHANNEL,
@@ -54,7 +55,7 @@ def record_sent_lines(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:
 
 
 def confirm_rp_shipments(
-    conn: duckdb.DuckDBPyConnection, amazon: AmazonVendorClient, budget_seconds: float = 60.0
+    conn: duckdb.DuckDBPyConnection, amazon: AmazonRegions, budget_seconds: float = 60.0
 ) -> SendReport:
     report = SendReport()
     originals = ledger_state(conn, ASN_CHANNEL)
@@ -76,14 +77,14 @@ def confirm_rp_shipments(
         if needs_sending(state, doc.payload_hash, resend_changed=False):
             first_time.append(doc)
 
-    def send(body: dict[str, Any]):
-        return amazon.submit_shipment_confirmations([body])
+    def send(client: AmazonVendorClient, body: dict[str, Any]) -> Submission:
+        return client.submit_shipment_confirmations([body])
 
     def sent(doc: Document) -> None:
         record_sent_lines(conn, doc)
 
-    send_documents(conn, ASN_CHANNEL, first_time, send, report, on_sent=sent)
-    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, send, report, on_sent=sent)
+    send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report, on_sent=sent)
+    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report, on_sent=sent)
     poll_sent(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
     poll_sent(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
     return report

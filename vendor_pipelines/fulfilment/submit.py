@@ -15,14 +15,14 @@ from typing import Any
 import duckdb
 
 from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
-from vendor_pipelines.amazon.errors import AmazonError, TransactionTimeoutError
-from vendor_pipelines.amazon.models.common import TransactionStatusCode
+from vendor_pipelines.amazon.errors import AmazonError
+from vendor_pipelines.amazon.regions import AmazonRegions
+from vendor_pipelines.ops.amazon_transactions import poll_transactions, region_router
 from vendor_pipelines.ops.exceptions import Detection
 from vendor_pipelines.ops.ledger import (
     payload_hash,
     record_outcome,
     record_pending,
-    submissions,
 )
 
 
@@ -70,14 +70,18 @@ def send_documents(
     conn: duckdb.DuckDBPyConnection,
     channel: str,
     documents: Iterable[Document],
-    send: Callable[[dict[str, Any]], Submission],
+    amazon: AmazonRegions,
+    send: Callable[[AmazonVendorClient, dict[str, Any]], Submission],
     report: SendReport,
     on_sent: Callable[[Document], None] | None = None,
 ) -> None:
+    """Send each document to its purchase order's SP-API region, recording it around the call."""
+    region_of = region_router(conn)
     for doc in documents:
+        region = region_of(doc.purchase_order_number, doc.vendor_code) or amazon.home
         record_pending(conn, channel, [(doc.key, doc.payload_hash)])
         try:
-            submission = send(doc.body)
+            submission = send(amazon[region], doc.body)
         except AmazonError as exc:
             # Left pending: the next run resends the same body under the same key.
             report.transmission_errors.append(
@@ -91,7 +95,9 @@ def send_documents(
                 )
             )
             continue
-        record_outcome(conn, channel, doc.key, "sent", external_ref=submission.transaction_id)
+        record_outcome(
+            conn, channel, doc.key, "sent", external_ref=submission.transaction_id, region=region
+        )
         report.sent += 1
         if on_sent is not None:
             on_sent(doc)
@@ -99,41 +105,18 @@ def send_documents(
 
 def poll_sent(
     conn: duckdb.DuckDBPyConnection,
-    amazon: AmazonVendorClient,
+    amazon: AmazonRegions,
     channel: str,
     api: str,
     report: SendReport,
     budget_seconds: float = 60.0,
 ) -> None:
-    """Poll every `sent` document of a channel (this run's and earlier runs') to a final state."""
-    for row in submissions(conn, channel, "sent"):
-        try:
-            txn = amazon.wait_for_transaction(
-                row["external_ref"], api=api, budget_seconds=budget_seconds, poll_interval=0.2
-            )
-        except TransactionTimeoutError:
-            report.processing += 1  # still Processing: the next run polls again
-            continue
-        except AmazonError as exc:
-            report.transmission_errors.append(
-                Detection(
-                    "transmission_error",
-                    f"{channel}|{row['submission_key']}|status",
-                    f"transaction status of {row['submission_key']} unavailable: {exc}",
-                    reference=row["submission_key"],
-                )
-            )
-            continue
-        if txn.status == TransactionStatusCode.Success:
-            record_outcome(conn, channel, row["submission_key"], "succeeded")
-            report.succeeded += 1
-        else:
-            errors = "; ".join(
-                f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "")
-                for e in txn.error_list
-            )
-            record_outcome(conn, channel, row["submission_key"], "failed", error=errors)
-            report.failed += 1
+    """Poll every `sent` document of a channel to a final state, into the report."""
+    result = poll_transactions(conn, amazon, channel, api, budget_seconds)
+    report.succeeded += result.succeeded
+    report.failed += result.failed
+    report.processing += result.processing
+    report.transmission_errors.extend(result.transmission_errors)
 
 
 def rejections_sql(channels: tuple[str, ...], exception_type: str, what: str) -> str:

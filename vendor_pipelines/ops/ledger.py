@@ -46,6 +46,9 @@ create table if not exists ops.sync_cursors (
 
 def ensure_ledger_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(DDL)
+    # Added after the first release: the SP-API region an Amazon submission went to, so its
+    # transaction is polled on the same host (warehouses from before simply gain the column).
+    conn.execute("alter table ops.submissions add column if not exists region varchar")
 
 
 def payload_hash(payload: Any) -> str:
@@ -86,6 +89,7 @@ class Outcome:
     status: str  # sent | succeeded | failed
     external_ref: str | None = None
     error: str | None = None
+    region: str | None = None  # SP-API region of an Amazon submission
 
 
 def record_outcomes(
@@ -99,14 +103,15 @@ def record_outcomes(
     if unknown:
         raise ValueError(f"unknown submission status {sorted(unknown)}")
     frame = pd.DataFrame(
-        [(o.key, o.status, o.external_ref, o.error) for o in rows],
-        columns=["submission_key", "status", "external_ref", "last_error"],
-    ).astype({"external_ref": "object", "last_error": "object"})
+        [(o.key, o.status, o.external_ref, o.error, o.region) for o in rows],
+        columns=["submission_key", "status", "external_ref", "last_error", "region"],
+    ).astype({"external_ref": "object", "last_error": "object", "region": "object"})
     conn.register("outcome_frame", frame)
     try:
         conn.execute(
             """update ops.submissions s
                set status = o.status, external_ref = coalesce(o.external_ref, s.external_ref),
+                   region = coalesce(o.region, s.region),
                    last_error = o.last_error, last_attempt_at = ?
                from outcome_frame o
                where s.channel = ? and s.submission_key = o.submission_key""",
@@ -123,14 +128,15 @@ def record_outcome(
     status: str,
     external_ref: str | None = None,
     error: str | None = None,
+    region: str | None = None,
 ) -> None:
-    record_outcomes(conn, channel, [Outcome(key, status, external_ref, error)])
+    record_outcomes(conn, channel, [Outcome(key, status, external_ref, error, region)])
 
 
 def submissions(conn: duckdb.DuckDBPyConnection, channel: str, status: str) -> list[dict]:
     ensure_ledger_tables(conn)
     cursor = conn.execute(
-        """select submission_key, payload_hash, external_ref, attempts, last_error
+        """select submission_key, payload_hash, external_ref, attempts, last_error, region
            from ops.submissions where channel = ? and status = ? order by submission_key""",
         [channel, status],
     )

@@ -106,7 +106,7 @@ decided as (
     from allocated
 )
 select
-    purchase_order_number, program, vendor_code, ship_from_party_id, item_sequence_number,
+    purchase_order_number, program, region, vendor_code, ship_from_party_id, item_sequence_number,
     asin, vendor_sku, ordered_quantity, unit_of_measure, unit_size, net_cost, currency,
     sales_order_external_id, accepted_quantity,
     case when item_id is null or item_inactive then ordered_quantity

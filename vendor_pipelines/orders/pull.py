@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 
 from vendor_pipelines.amazon.client import AmazonVendorClient, InvalidRecord
 from vendor_pipelines.amazon.models.common import to_body
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.ops.ledger import ensure_ledger_tables
 from vendor_pipelines.orders.df_addresses import store_df_addresses
 from vendor_pipelines.orders.landing import LandingResult, land_purchase_orders
@@ -37,6 +38,7 @@ class PullReport:
     changed: int = 0
     quarantined: int = 0
     sources: dict[str, int] = field(default_factory=dict)
+    regions: list[str] = field(default_factory=list)
 
     def add(self, source: str, result: LandingResult) -> None:
         self.received += result.received
@@ -106,18 +108,37 @@ def to_json(value: Any) -> str:
 
 def pull_purchase_orders(
     conn: duckdb.DuckDBPyConnection,
-    amazon: AmazonVendorClient,
+    amazon: AmazonRegions,
     *,
-    region: str,
     vendor_codes: tuple[str, ...] = (),
     lookback: timedelta = timedelta(days=7),
     cipher: Fernet,
     now: datetime | None = None,
 ) -> PullReport:
-    """Fetch RP and DF orders new or changed since each source's mark and land them."""
+    """Every region's RP and DF orders new or changed since each source's mark, consolidated.
+
+    Each region keeps its own marks; every landed order remembers its region, so what is sent
+    back about it (acknowledgement, ASN, invoice) goes to the host it came from.
+    """
     started = now or datetime.now(UTC)
     ensure_ledger_tables(conn)
     report = PullReport()
+    for region, client in amazon.items():
+        report.regions.append(region)
+        _pull_region(conn, client, region, vendor_codes, lookback, cipher, started, report)
+    return report
+
+
+def _pull_region(
+    conn: duckdb.DuckDBPyConnection,
+    amazon: AmazonVendorClient,
+    region: str,
+    vendor_codes: tuple[str, ...],
+    lookback: timedelta,
+    cipher: Fernet,
+    started: datetime,
+    report: PullReport,
+) -> None:
     for vendor_code in vendor_codes or (None,):
         source = f"RP:{region}:{vendor_code or '*'}"
         since = (_cursor(conn, source) or started - lookback) - OVERLAP
@@ -152,7 +173,6 @@ def pull_purchase_orders(
         report.add(source, land_purchase_orders(conn, scrubbed, "DF", region, started))
     report.quarantined += _quarantine_invalid(conn, "DF", invalid, started)
     _advance(conn, source, started)
-    return report
 
 
 def _df_vendor(payload: dict[str, Any]) -> str | None:

@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 from cryptography.fernet import Fernet
 
-from vendor_pipelines.amazon.client import AmazonVendorClient
-from vendor_pipelines.amazon.errors import AmazonError, TransactionTimeoutError
-from vendor_pipelines.amazon.models.common import TransactionStatusCode
+from vendor_pipelines.amazon.errors import AmazonError
+from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
+from vendor_pipelines.ops.amazon_transactions import poll_transactions
 from vendor_pipelines.ops.exceptions import Detection
 from vendor_pipelines.ops.ledger import (
     Outcome,
@@ -27,7 +27,6 @@ from vendor_pipelines.ops.ledger import (
     record_outcome,
     record_outcomes,
     record_pending,
-    submissions,
 )
 from vendor_pipelines.orders.bodies import (
     by_purchase_order,
@@ -125,7 +124,7 @@ def _transmission(head: dict[str, Any], what: str, exc: Exception) -> Detection:
 
 def submit_acknowledgements(
     conn: duckdb.DuckDBPyConnection,
-    amazon: AmazonVendorClient,
+    amazon: AmazonRegions,
     rules: OrderRules,
     netsuite: NetSuiteClient,
     *,
@@ -144,17 +143,20 @@ def submit_acknowledgements(
             body = df_acknowledgement(lines, now)
         key = head["purchase_order_number"]
         record_pending(conn, channel, [(key, payload_hash(body))])
+        region = head["region"]  # answered on the host the order came from
         try:
             if head["program"] == "RP":
-                submission = amazon.submit_acknowledgements([body])
+                submission = amazon[region].submit_acknowledgements([body])
             else:
-                submission = amazon.submit_df_acknowledgements([body])
+                submission = amazon[region].submit_df_acknowledgements([body])
         except AmazonError as exc:
             record_outcome(conn, channel, key, "failed", error=str(exc))
             report.failed += 1
             report.transmission_errors.append(_transmission(head, "Amazon acknowledgement", exc))
             continue
-        record_outcome(conn, channel, key, "sent", external_ref=submission.transaction_id)
+        record_outcome(
+            conn, channel, key, "sent", external_ref=submission.transaction_id, region=region
+        )
         if head["program"] == "DF" and head["df_status_code"] != "00":
             _close_rejected_df_order(conn, netsuite, head, report)
     report_outcomes(conn, amazon, report, budget_seconds)
@@ -186,24 +188,14 @@ def _close_rejected_df_order(
 
 def report_outcomes(
     conn: duckdb.DuckDBPyConnection,
-    amazon: AmazonVendorClient,
+    amazon: AmazonRegions,
     report: SyncReport,
     budget_seconds: float,
 ) -> None:
     """Poll every acknowledgement still 'sent' (this run's and earlier runs') to a final state."""
     for channel, api in ((ACK_CHANNELS["RP"], "rp"), (ACK_CHANNELS["DF"], "df")):
-        for row in submissions(conn, channel, "sent"):
-            try:
-                txn = amazon.wait_for_transaction(
-                    row["external_ref"], api=api, budget_seconds=budget_seconds, poll_interval=0.2
-                )
-            except TransactionTimeoutError:
-                report.skipped += 1  # still Processing: the next run polls again
-                continue
-            if txn.status == TransactionStatusCode.Success:
-                record_outcome(conn, channel, row["submission_key"], "succeeded")
-                report.succeeded += 1
-            else:
-                errors = "; ".join(f"{e.code}: {e.message}" for e in txn.error_list)
-                record_outcome(conn, channel, row["submission_key"], "failed", error=errors)
-                report.failed += 1
+        result = poll_transactions(conn, amazon, channel, api, budget_seconds)
+        report.succeeded += result.succeeded
+        report.failed += result.failed
+        report.skipped += result.processing  # still Processing: the next run polls again
+        report.transmission_errors.extend(result.transmission_errors)

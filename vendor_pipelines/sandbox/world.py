@@ -91,6 +91,7 @@ class Vendor:
     customer_external_id: str
     customer_name: str
     currency: str = "USD"
+    region: str = "NA"  # the SP-API region whose host serves this vendor code's orders
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,13 @@ class World:
     def unmapped_warehouse(self) -> Warehouse:
         return next(w for w in self.warehouses if w.netsuite_location_id is None)
 
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.region for v in self.vendors))
+
+    def vendor_codes_in(self, region: str) -> frozenset[str]:
+        return frozenset(v.vendor_code for v in self.vendors if v.region == region)
+
     def item_by_asin(self, asin: str) -> Item | None:
         return _index_by_asin(self).get(asin)
 
@@ -169,17 +177,32 @@ def _upc(rng: random.Random) -> str:
     return "".join(map(str, body)) + str((10 - odd % 10) % 10)
 
 
+AMAZON_ENTITIES = {
+    "NA": "Amazon.com Services LLC",
+    "EU": "Amazon EU SARL",
+    "FE": "Amazon Japan G.K.",
+}
+
+
 @cache
-def generate_world(seed: int = 7, scale: Scale = Scale()) -> World:
-    """Build the catalogue for a seed and scale; cached because both sandboxes ask for it."""
+def generate_world(
+    seed: int = 7, scale: Scale = Scale(), regions: tuple[str, ...] = ("NA",)
+) -> World:
+    """Build the catalogue for a seed and scale; cached because both sandboxes ask for it.
+
+    Vendor codes are dealt to the `regions` in turn (a vendor selling in NA and EU holds
+    separate vendor codes there); the rest of the world does not depend on the regions.
+    """
     rng = random.Random(seed)
     vendors = tuple(
         Vendor(
             vendor_code=code,
             customer_external_id=f"amazon-vendor-{code}",
-            customer_name=f"Amazon.com Services LLC ({code})",
+            customer_name=f"{AMAZON_ENTITIES[regions[i % len(regions)]]} ({code})",
+            region=regions[i % len(regions)],
         )
-        for code in _distinct_codes(rng, scale.vendor_codes, 5)
+        # Every region gets at least one vendor code, however small the scale.
+        for i, code in enumerate(_distinct_codes(rng, max(scale.vendor_codes, len(regions)), 5))
     )
     # The last warehouse is one Amazon knows but NetSuite has no location for (a mapping gap).
     warehouse_ids = _distinct_codes(rng, max(scale.warehouses, 2), 4)

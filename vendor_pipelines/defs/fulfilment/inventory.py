@@ -31,7 +31,7 @@ DF_INVENTORY_UPDATES = dg.AssetKey(["fulfilment", "df_inventory_updates"])
 def df_inventory_updates(
     duckdb: DuckDBResource, amazon: AmazonVendorResource
 ) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn, amazon.client() as client:
+    with duckdb.get_connection() as conn, amazon.clients() as client:
         ensure_fulfilment_tables(conn)
         report = submit_inventory(conn, client)
         record_detections(

@@ -36,7 +36,7 @@ INVOICE_SUBMISSIONS = dg.AssetKey(["fulfilment", "invoice_submissions"])
 def invoice_submissions(
     duckdb: DuckDBResource, amazon: AmazonVendorResource
 ) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn, amazon.client() as client:
+    with duckdb.get_connection() as conn, amazon.clients() as client:
         ensure_fulfilment_tables(conn)
         report = submit_invoices(conn, client)
         record_detections(

@@ -50,7 +50,7 @@ def _result(conn, channels: list[str], report: SendReport) -> dg.MaterializeResu
 def shipment_confirmations(
     duckdb: DuckDBResource, amazon: AmazonVendorResource
 ) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn, amazon.client() as client:
+    with duckdb.get_connection() as conn, amazon.clients() as client:
         ensure_fulfilment_tables(conn)
         report = confirm_rp_shipments(conn, client)
         record_detections(
@@ -77,7 +77,7 @@ def shipment_confirmations(
     description="DF ship confirmations (complete orders only) and shipment status updates.",
 )
 def df_shipments(duckdb: DuckDBResource, amazon: AmazonVendorResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn, amazon.client() as client:
+    with duckdb.get_connection() as conn, amazon.clients() as client:
         ensure_fulfilment_tables(conn)
         report = confirm_df_shipments(conn, client)
         record_detections(

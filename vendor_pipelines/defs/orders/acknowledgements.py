@@ -37,7 +37,7 @@ def acknowledgements(
     rules = order_rules(settings)
     with (
         duckdb.get_connection() as conn,
-        amazon.client() as client,
+        amazon.clients() as client,
         netsuite.client() as netsuite_client,
     ):
         ensure_resolution_view(conn)

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from vendor_pipelines.connections import region_of
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource
@@ -33,11 +32,10 @@ def amazon_purchase_orders(
 ) -> dg.MaterializeResult:
     settings = load_settings()
     cipher = load_cipher(settings.sandbox_state_dir / "pii.key" if amazon.is_sandbox else None)
-    with duckdb.get_connection() as conn, amazon.client() as client:
+    with duckdb.get_connection() as conn, amazon.clients() as regions:
         report = pull_purchase_orders(
             conn,
-            client,
-            region=region_of(client.endpoint),
+            regions,
             vendor_codes=settings.vendor_code_filter,
             lookback=timedelta(days=settings.order_lookback_days),
             cipher=cipher,
@@ -68,6 +66,7 @@ def amazon_purchase_orders(
             "received_this_run": report.received,
             "changed_this_run": report.changed,
             "quarantined_this_run": report.quarantined,
+            "regions": ", ".join(report.regions),
             "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
             # Read by the PO window sensor, which must not open the warehouse itself.
             "open_ship_windows": dg.MetadataValue.json(windows),

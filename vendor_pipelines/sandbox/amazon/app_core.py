@@ -61,10 +61,16 @@ class SandboxCore:
         generate: bool = True,
         anchor: datetime | None = None,
         document_url_lifetime: float = 300.0,
+        region: str | None = None,
     ) -> None:
         self.world = world
+        self.region = region
         self.state = AmazonSandboxState(
-            store, world, resolution_delay=resolution_delay, report_delay=report_delay
+            store,
+            world,
+            resolution_delay=resolution_delay,
+            report_delay=report_delay,
+            region=region,
         )
         self.state.ensure_seeded(
             generate=generate,
@@ -187,8 +193,8 @@ class SandboxCore:
                 "The request has no access token.",
                 headers={"x-amzn-ErrorType": "AccessDeniedException"},
             )
-        expires = self.state.token_expiry(token)
-        if expires is None:
+        grant = self.state.token_grant(token)
+        if grant is None:
             raise ApiError(
                 403,
                 "Unauthorized",
@@ -196,6 +202,7 @@ class SandboxCore:
                 "The access token you provided is revoked, malformed or invalid.",
                 headers={"x-amzn-ErrorType": "InvalidTokenException"},
             )
+        expires, region = grant
         if time.time() >= expires:
             raise ApiError(
                 403,
@@ -203,6 +210,15 @@ class SandboxCore:
                 "Access to requested resource is denied.",
                 "The access token you provided has expired.",
                 headers={"x-amzn-ErrorType": "ExpiredTokenException"},
+            )
+        if self.region is not None and region != self.region:
+            # A token of the vendor's NA authorization does not open the EU host.
+            raise ApiError(
+                403,
+                "Unauthorized",
+                "Access to requested resource is denied.",
+                f"The access token was granted for the {region} region, not {self.region}.",
+                headers={"x-amzn-ErrorType": "AccessDeniedException"},
             )
 
     def throttle(self, ctx: Ctx) -> None:

@@ -123,7 +123,7 @@ class DfOrdersMixin(SandboxCore):
         warehouses = {w.party_id for w in self.world.warehouses}
         created: list[dict[str, Any]] = []
         with self.state.write():
-            used = set(self.state.rp_orders()) | set(self.state.df_orders())
+            used = self.state.order_numbers()
             for index, spec in enumerate(requested):
                 selling = (spec.get("sellingParty") or {}).get("partyId")
                 ship_from = (spec.get("shipFromParty") or {}).get("partyId")

@@ -26,7 +26,7 @@ class SandboxEndpointsMixin(SandboxCore):
         from vendor_pipelines.sandbox.embedded import (
             SANDBOX_LWA_CLIENT_ID,
             SANDBOX_LWA_CLIENT_SECRET,
-            SANDBOX_LWA_REFRESH_TOKEN,
+            sandbox_refresh_token,
         )
 
         if request.method != "POST":
@@ -65,11 +65,18 @@ class SandboxEndpointsMixin(SandboxCore):
         )
         if not client_ok:
             return lwa_error(401, "invalid_client", "Client authentication failed")
-        if not hmac.compare_digest(form["refresh_token"], SANDBOX_LWA_REFRESH_TOKEN):
+        # Login with Amazon is global: any region's authorization can be refreshed here, and
+        # the access token it issues opens only that region's host.
+        granted = [
+            region
+            for region in ("NA", "EU", "FE")
+            if hmac.compare_digest(form["refresh_token"], sandbox_refresh_token(region))
+        ]
+        if not granted:
             return lwa_error(
                 400, "invalid_grant", "The request has an invalid grant parameter : refresh_token"
             )
-        token = self.state.issue_token(self.token_lifetime)
+        token = self.state.issue_token(self.token_lifetime, granted[0])
         return JSONResponse(
             {
                 "access_token": token,

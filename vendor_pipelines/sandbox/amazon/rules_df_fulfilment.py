@@ -100,7 +100,12 @@ def evaluate_df_inventory(
         errors.append(
             err("INVALID_WAREHOUSE", f"Warehouse {warehouse_id} is not registered.", warehouse_id)
         )
-    if inventory.sellingParty.partyId not in {v.vendor_code for v in world.vendors}:
+    vendors = (
+        world.vendor_codes_in(state.region)
+        if state.region
+        else {v.vendor_code for v in world.vendors}
+    )
+    if inventory.sellingParty.partyId not in vendors:
         errors.append(
             err(
                 "INVALID_PARTY_ID",

@@ -83,7 +83,12 @@ def canonical_hash(body: Any) -> str:
 
 
 class AmazonSandboxState:
-    """State access, seeding and inspection for one store (shared across processes)."""
+    """State access, seeding and inspection for one store (shared across processes).
+
+    With a `region`, this is one regional host's view: its order listings and lookups see only
+    the purchase orders of that region's vendor codes (another region's PO is unknown here, as
+    on Amazon), while seeding and inspection still cover the whole store.
+    """
 
     def __init__(
         self,
@@ -92,16 +97,24 @@ class AmazonSandboxState:
         *,
         resolution_delay: float = 0.0,
         report_delay: float = 0.0,
+        region: str | None = None,
     ) -> None:
         self.store = store
         self.world = world
+        self.region = region
+        self._region_vendors = world.vendor_codes_in(region) if region else None
+        self._regional: tuple[object, dict[str, dict[str, Any]], dict[str, dict[str, Any]]] = (
+            None,
+            {},
+            {},
+        )
         self.resolution_delay = resolution_delay
         self.report_delay = report_delay
         self._lock = threading.RLock()
         self._version: str | None = None
         self._rp: dict[str, dict[str, Any]] = {}
         self._df: dict[str, dict[str, Any]] = {}
-        self._token_cache: dict[str, float] = {}
+        self._token_cache: dict[str, tuple[float, str]] = {}
 
     # --- seeding ----------------------------------------------------------------------------
 
@@ -194,12 +207,30 @@ class AmazonSandboxState:
     def rp_orders(self) -> dict[str, dict[str, Any]]:
         with self._lock:
             self._refresh()
-            return self._rp
+            return self._regional_view()[0]
 
     def df_orders(self) -> dict[str, dict[str, Any]]:
         with self._lock:
             self._refresh()
-            return self._df
+            return self._regional_view()[1]
+
+    def order_numbers(self) -> set[str]:
+        """Every PO number in the store, all regions (new numbers must avoid them all)."""
+        with self._lock:
+            self._refresh()
+            return set(self._rp) | set(self._df)
+
+    def _regional_view(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        vendors = self._region_vendors
+        if vendors is None:
+            return self._rp, self._df
+        # Recomputed when the store changed (new version) or orders were added in this write.
+        stamp = (self._version, len(self._rp), len(self._df))
+        if self._regional[0] != stamp:
+            rp = {k: d for k, d in self._rp.items() if d["vendor"] in vendors}
+            df = {k: d for k, d in self._df.items() if d["vendor"] in vendors}
+            self._regional = (stamp, rp, df)
+        return self._regional[1], self._regional[2]
 
     def save_rp(self, doc: dict[str, Any]) -> None:
         po = doc["order"]["purchaseOrderNumber"]
@@ -213,25 +244,27 @@ class AmazonSandboxState:
 
     # --- access tokens ----------------------------------------------------------------------
 
-    def issue_token(self, lifetime: float) -> str:
+    def issue_token(self, lifetime: float, region: str = "NA") -> str:
+        """An access token for the authorization of one region (tokens are not portable)."""
         token = "Atza|" + uuid.uuid4().hex + uuid.uuid4().hex
         expires = time.time() + lifetime
         for doc in self.store.all(TOKENS):  # forget long-expired tokens
             if float(doc["expiresAt"]) < time.time() - 3600:
                 self.store.delete(TOKENS, doc["token"])
-        self.store.put(TOKENS, token, {"token": token, "expiresAt": expires})
-        self._token_cache[token] = expires
+        self.store.put(TOKENS, token, {"token": token, "expiresAt": expires, "region": region})
+        self._token_cache[token] = (expires, region)
         return token
 
-    def token_expiry(self, token: str) -> float | None:
-        expires = self._token_cache.get(token)
-        if expires is None:
+    def token_grant(self, token: str) -> tuple[float, str] | None:
+        """(expiry, region) of an issued access token, or None when it was never issued."""
+        grant = self._token_cache.get(token)
+        if grant is None:
             doc = self.store.get(TOKENS, token)
             if doc is None:
                 return None
-            expires = float(doc["expiresAt"])
-            self._token_cache[token] = expires
-        return expires
+            grant = (float(doc["expiresAt"]), doc.get("region", "NA"))
+            self._token_cache[token] = grant
+        return grant
 
     def revoke_tokens(self) -> None:
         """Invalidate every issued access token (tests: force the client to refresh)."""
@@ -301,6 +334,7 @@ class AmazonSandboxState:
                     "refs": sorted(set(refs)),
                     "receivedAt": received_at,
                     "duplicateOf": duplicate_of,
+                    "region": self.region or "NA",
                     "body": body,
                 },
             )

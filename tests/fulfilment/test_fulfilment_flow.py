@@ -9,6 +9,7 @@ that a re-run changes nothing on either side.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 
@@ -176,3 +177,81 @@ def test_fixed_sscc_is_confirmed_then_invoiced_and_the_exception_resolves(shippe
     assert f"{tranid}|INVALID_SSCC" not in _open(shipped, "asn_validation_failed")
     assert shipped.amazon.received_count("rp_shipment_confirmations", tranid) == 1
     assert shipped.amazon.received_count("rp_invoices", plan["invoices"][0]["tranId"]) == 1
+
+
+def _fix_lines(lines: list[dict]) -> list[dict]:
+    for line in lines:
+        line.pop("links", None)
+    return lines
+
+
+def test_rejected_invoice_carries_amazons_reason_and_is_resubmitted_once_fixed(shipped) -> None:
+    plan, defect = _defects(shipped, "invoice_price_off")[0]
+    tranid, invoice_id = defect["invoice"], plan["invoices"][0]["id"]
+    po = plan["purchaseOrderNumber"]
+    issued = shipped.amazon.rp_orders()[po]["order"]["orderDetails"]["purchaseOrderDate"]
+    backdated = (date.fromisoformat(issued[:10]) - timedelta(days=2)).isoformat()
+    with netsuite_client(None, load_settings()) as client:
+        order_lines = {
+            int(line["line"]): line
+            for line in client.get_sublist("salesOrder", plan["salesOrder"], "item")
+        }
+        lines = _fix_lines(client.get_sublist("invoice", invoice_id, "item"))
+        for line in lines:  # the clerk corrects the rate, and backdates the invoice by mistake
+            line["rate"] = order_lines[int(line["orderLine"])]["rate"]
+        client.patch("invoice", invoice_id, {"tranDate": backdated, "item": {"items": lines}},
+                     replace=["item"])  # fmt: skip
+    assert shipped.run().success
+    assert f"{tranid}|PRICE" not in _open(shipped, "invoice_mismatch")
+    rejected = shipped.query(
+        """select detail from ops.open_exceptions
+           where exception_type = 'invoice_rejected' and reference = ?""",
+        [tranid],
+    )
+    # Amazon's own words and the field it objects to, for the clerk who has to fix it.
+    assert len(rejected) == 1
+    assert "INVALID_INVOICE_DATE" in rejected[0][0] and f"invoice {tranid} date" in rejected[0][0]
+    assert shipped.amazon.received_count("rp_invoices", tranid) == 1
+    assert shipped.run().success  # an unchanged rejected invoice is not sent again
+    assert shipped.amazon.received_count("rp_invoices", tranid) == 1
+
+    with netsuite_client(None, load_settings()) as client:
+        client.patch("invoice", invoice_id, {"tranDate": issued[:10]})
+    assert shipped.run().success
+    entries = shipped.amazon.received("rp_invoices", tranid)
+    assert len(entries) == 2 and entries[-1]["body"]["date"].startswith(issued[:10])
+    outcomes = {t["transactionId"]: t["outcome"] for t in shipped.amazon.transactions()}
+    assert [outcomes[e["transactionId"]] for e in entries] == ["Failure", "Success"]
+    assert tranid not in {
+        row[0]
+        for row in shipped.query(
+            "select reference from ops.open_exceptions where exception_type = 'invoice_rejected'"
+        )
+    }
+
+
+def test_a_corrected_fulfilment_is_confirmed_again_as_a_replace(shipped) -> None:
+    plan = next(
+        p
+        for p in shipped.plan()
+        if p["program"] == "RP" and p["scenario"] == "clean" and len(p["fulfilments"]) == 1
+    )
+    fulfilment = plan["fulfilments"][0]
+    assert shipped.amazon.received_count("rp_shipment_confirmations", fulfilment["tranId"]) == 1
+    with netsuite_client(None, load_settings()) as client:  # the carton was re-weighed
+        packages = _fix_lines(client.get_sublist("itemFulfillment", fulfilment["id"], "package"))
+        packages[0]["packageWeight"] = float(packages[0]["packageWeight"]) + 1.5
+        client.patch("itemFulfillment", fulfilment["id"], {"package": {"items": packages}},
+                     replace=["package"])  # fmt: skip
+    for _ in range(2):  # the second run proves the Replace goes once
+        assert shipped.run().success
+    entries = shipped.amazon.received("rp_shipment_confirmations", fulfilment["tranId"])
+    assert [e["body"]["shipmentConfirmationType"] for e in entries] == ["Original", "Replace"]
+    weights = [float(c["weight"]["value"]) for c in entries[-1]["body"]["cartons"]]
+    assert float(packages[0]["packageWeight"]) in weights
+    status = shipped.query(
+        """select status from ops.submissions
+           where channel = 'amazon.rp.shipmentConfirmation.replace' and submission_key = ?""",
+        [fulfilment["tranId"]],
+    )
+    assert status == [("succeeded",)]

@@ -142,6 +142,19 @@ def submit_inventory(
     return report
 
 
-INVENTORY_REJECTIONS = rejections_sql(
-    (INVENTORY_CHANNEL,), "inventory_update_rejected", "DF inventory update"
+# A rejected update stops mattering once a later update of the same warehouse and vendor code
+# was accepted: Amazon then holds current quantities again, so the exception resolves itself.
+INVENTORY_REJECTIONS = f"""
+select r.* from ({
+    rejections_sql((INVENTORY_CHANNEL,), "inventory_update_rejected", "DF inventory update")
+}) r
+join ops.submissions failed
+    on failed.channel = '{INVENTORY_CHANNEL}' and failed.submission_key = r.reference
+where not exists (
+    select 1 from ops.submissions later
+    where later.channel = '{INVENTORY_CHANNEL}' and later.status = 'succeeded'
+      and split_part(later.submission_key, '|', 1) = split_part(failed.submission_key, '|', 1)
+      and split_part(later.submission_key, '|', 2) = split_part(failed.submission_key, '|', 2)
+      and later.last_attempt_at > failed.last_attempt_at
 )
+"""

@@ -11,7 +11,7 @@ from vendor_pipelines.amazon.models import shipments as rps
 
 from .generator import iso
 from .rules_base import TOLERANCE, ErrorDict, Evaluation, _find_line, err
-from .state import INVOICES, TRANSPORT, AmazonSandboxState, now_utc
+from .state import INVOICES, TRANSPORT, AmazonSandboxState, now_utc, parse_time
 
 
 def evaluate_rp_shipments(state: AmazonSandboxState, request: rps.SubmitShipments) -> Evaluation:
@@ -83,6 +83,7 @@ def evaluate_rp_invoices(
         item_tax = Decimal(0)
         item_charges = Decimal(0)
         item_allowances = Decimal(0)
+        dated: set[str] = set()
         for item in invoice.items or []:
             where = f"{where_inv} item {item.itemSequenceNumber}"
             if item.netCost.currencyCode and currency and item.netCost.currencyCode != currency:
@@ -112,6 +113,18 @@ def evaluate_rp_invoices(
                     err("INVALID_ORDER_ID", f"Purchase order {po} does not exist.", where)
                 )
                 continue
+            issued = parse_time(doc["order"]["orderDetails"].get("purchaseOrderDate"))
+            if issued is not None and invoice.date.date() < issued.date() and po not in dated:
+                dated.add(po)
+                # Amazon's rule: an invoice is dated on or after the purchase order it bills.
+                errors.append(
+                    err(
+                        "INVALID_INVOICE_DATE",
+                        f"Invoice date {invoice.date.date()} is before purchase order {po} was"
+                        f" issued ({issued.date()}).",
+                        f"{where_inv} date",
+                    )
+                )
             line_item = _find_line(
                 doc, None, item.amazonProductIdentifier, item.vendorProductIdentifier
             )

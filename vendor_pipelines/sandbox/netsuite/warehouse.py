@@ -30,7 +30,11 @@ from typing import Any
 
 from vendor_pipelines.amazon.sscc import make_sscc
 from vendor_pipelines.sandbox.netsuite.records.base import Books, Record, money, now_iso
-from vendor_pipelines.sandbox.netsuite.records.billing import Invoice, invoice_from_order
+from vendor_pipelines.sandbox.netsuite.records.billing import (
+    Invoice,
+    invoice_from_order,
+    price_invoice,
+)
 from vendor_pipelines.sandbox.netsuite.records.fulfilment import (
     ItemFulfillment,
     fulfilment_from_order,
@@ -257,7 +261,4 @@ def _misprice(books: Books, invoice: Record) -> None:
     """The clerk keyed the wrong rate: 5 % above the order price on the first line."""
     line = invoice["item"]["items"][0]
     line["rate"] = money(float(line["rate"]) * 1.05)
-    line["amount"] = money(float(line["rate"]) * float(line["quantity"]))
-    total = money(sum(float(x["amount"]) for x in invoice["item"]["items"]))
-    invoice |= {"subtotal": total, "total": total, "amountRemaining": total}
-    books.put("invoice", invoice)
+    books.put("invoice", price_invoice(invoice))

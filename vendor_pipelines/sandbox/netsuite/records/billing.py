@@ -52,6 +52,11 @@ class Invoice(RecordType):
     def transforms(self) -> dict[str, Transform]:
         return {"customerPayment": payment_from_invoice, "creditMemo": credit_from_invoice}
 
+    def revise(
+        self, books: Books, record: Record, body: dict[str, Any], replace: set[str]
+    ) -> Record:
+        return price_invoice(super().revise(books, record, body, replace))
+
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
         customer = books.require("customer", body.get("entity"), "entity", "Customer")
         record = super().build(books, body, record_id)
@@ -71,12 +76,37 @@ class Invoice(RecordType):
         record["entity"] = reference(customer)
         record.setdefault("tranId", f"INV{books.next_id('tranid.invoice', 1)}")
         record.setdefault("tranDate", _today())
-        return _open_invoice(record)
+        return price_invoice(record)
 
 
-def _open_invoice(invoice: Record) -> Record:
-    total = money(sum(float(line["amount"]) for line in invoice["item"]["items"]))
-    invoice |= {"subtotal": total, "total": total, "amountRemaining": total, "amountPaid": 0.0}
+def price_invoice(invoice: Record) -> Record:
+    """NetSuite's invoice arithmetic, on create and on every edit.
+
+    Line amount = quantity x rate; subtotal = sum of lines; `discountTotal` (negative) and
+    `shippingCost` are header amounts; with a header `taxRate` (percent) the tax is charged on
+    subtotal + discount + shipping; total = subtotal + discount + shipping + tax. What was
+    already paid or credited stays applied: the amount remaining moves with the total.
+    """
+    for line in invoice["item"]["items"]:
+        line["amount"] = money(float(line["quantity"]) * float(line["rate"]))
+    subtotal = money(sum(float(line["amount"]) for line in invoice["item"]["items"]))
+    taxable = (
+        subtotal
+        + float(invoice.get("discountTotal") or 0)
+        + float(invoice.get("shippingCost") or 0)
+    )
+    rate = invoice.get("taxRate")
+    tax = money(taxable * float(rate) / 100) if rate else 0.0
+    total = money(taxable + tax)
+    before = float(invoice.get("total", total))
+    remaining = float(invoice.get("amountRemaining", before))
+    invoice |= {
+        "subtotal": subtotal,
+        "taxTotal": tax,
+        "total": total,
+        "amountRemaining": money(remaining + total - before),
+    }
+    invoice.setdefault("amountPaid", 0.0)
     _set_invoice_status(invoice)
     return invoice
 
@@ -129,7 +159,7 @@ def invoice_from_order(books: Books, order: Record, body: dict[str, Any]) -> Rec
         **{k: v for k, v in body.items() if k in ("memo", "externalId", "dueDate")},
         **custom_fields(body, ("custbody",)),
     }
-    return _open_invoice(invoice)
+    return price_invoice(invoice)
 
 
 class _Applying(RecordType):

@@ -73,7 +73,9 @@ def test_every_seeded_defect_is_exactly_its_exception(shipped) -> None:
     assert _open(shipped, "df_partial_held") == partial
     mispriced = {f"{d['invoice']}|PRICE" for _, d in _defects(shipped, "invoice_price_off")}
     assert mispriced
-    assert _open(shipped, "invoice_mismatch") == mispriced
+    discounted_df = {f"{d['invoice']}|DF_ALLOWANCE" for _, d in _defects(shipped, "df_discount")}
+    assert discounted_df
+    assert _open(shipped, "invoice_mismatch") == mispriced | discounted_df
     for quiet in ("asn_rejected", "asn_quantity_mismatch", "invoice_rejected",
                   "inventory_update_rejected"):  # fmt: skip
         assert _open(shipped, quiet) == set(), quiet
@@ -94,6 +96,8 @@ def test_nothing_defective_reaches_amazon(shipped) -> None:
     assert df_refs and not df_refs & partial
     df_invoiced = {r for e in shipped.amazon.received("df_invoices") for r in e["refs"]}
     assert not df_invoiced & partial
+    discounted = {p["purchaseOrderNumber"] for p, _ in _defects(shipped, "df_discount")}
+    assert not df_invoiced & discounted
     mispriced = {d["invoice"] for _, d in _defects(shipped, "invoice_price_off")}
     held_so = {p["salesOrder"] for kind in ("bad_sscc", "missing_weight")
                for p, _ in _defects(shipped, kind)}  # fmt: skip
@@ -152,6 +156,31 @@ def test_every_submission_reached_a_final_state(shipped) -> None:
     assert inventory and inventory[0]["body"]["isFullUpdate"] is True
     invoices = shipped.query("select count(*) from raw.netsuite_invoices")[0][0]
     assert invoices == len(shipped.netsuite_records("invoice"))
+
+
+def test_freight_and_discounts_reach_amazon_as_charges_and_allowances(shipped) -> None:
+    invoices = {i["tranId"]: i for i in shipped.netsuite_records("invoice")}
+    outcomes = {t["transactionId"]: t["outcome"] for t in shipped.amazon.transactions()}
+    sent = {
+        e["ref"]: (e["body"], outcomes[e["transactionId"]])
+        for kind in ("rp_invoices", "df_invoices")
+        for e in shipped.amazon.received(kind)
+    }
+    freight = [d["invoice"] for _, d in _defects(shipped, "freight_charge")]
+    discount = [d["invoice"] for _, d in _defects(shipped, "invoice_discount")]
+    assert freight and discount
+    for tranid in freight:
+        body, outcome = sent[tranid]
+        (charge,) = body["chargeDetails"]
+        assert charge["type"] in ("Freight", "FREIGHTOUT") and outcome == "Success"
+        assert float(charge["chargeAmount"]["amount"]) == invoices[tranid]["shippingCost"]
+        assert float(body["invoiceTotal"]["amount"]) == invoices[tranid]["total"]
+    for tranid in discount:
+        body, outcome = sent[tranid]
+        (allowance,) = body["allowanceDetails"]
+        assert allowance["type"] == "Discount" and outcome == "Success"
+        assert -float(allowance["allowanceAmount"]["amount"]) == invoices[tranid]["discountTotal"]
+        assert float(body["invoiceTotal"]["amount"]) == invoices[tranid]["total"]
 
 
 def test_rerun_changes_nothing_on_either_side(shipped) -> None:

@@ -79,6 +79,27 @@ def test_every_document_reached_the_host_of_its_purchase_order(synced) -> None:
         assert {order_regions[po] for po in pos} == {entry["region"]}, (entry["kind"], pos)
 
 
+def test_eu_invoices_carry_vat_and_are_accepted(synced) -> None:
+    vendor_regions = _vendor_regions(synced)
+    invoices = {i["tranId"]: i for i in synced.netsuite_records("invoice")}
+    outcomes = {t["transactionId"]: t["outcome"] for t in synced.amazon.transactions()}
+    seen = Counter()
+    for entry in synced.amazon.received("rp_invoices"):
+        body = entry["body"]
+        region = vendor_regions[body["remitToParty"]["partyId"]]
+        seen[region] += 1
+        taxes = body.get("taxDetails", [])
+        if region == "EU":
+            (vat,) = taxes
+            assert vat["taxType"] == "VAT" and vat["taxRate"] == "19"
+            assert float(vat["taxAmount"]["amount"]) == invoices[entry["ref"]]["taxTotal"] > 0
+            assert float(body["invoiceTotal"]["amount"]) == invoices[entry["ref"]]["total"]
+        else:
+            assert not taxes
+        assert outcomes[entry["transactionId"]] == "Success", entry["ref"]
+    assert seen["EU"] and seen["NA"]
+
+
 def test_every_transaction_was_polled_where_it_was_submitted(synced) -> None:
     rows = synced.query(
         """select region, status, count(*) from ops.submissions

@@ -13,7 +13,8 @@ Remittance tables (filled by `load_remittance_file`):
 NetSuite / Amazon tables (filled by the lead's ingestion assets; same columns everywhere):
 * `raw.netsuite_invoices`: `invoice_id` (internal id), `tranid` (= invoice number sent to
   Amazon), `external_id`, `po_number`, `vendor_code`, `customer_id`, `trandate`, `due_date`,
-  `total`, `amount_remaining`, `status`, `currency`.
+  `total`, `amount_remaining`, `status`, `currency`, `tax_total`, `shipping_cost`,
+  `discount_total` (total = lines + shipping + discount + tax).
 * `raw.netsuite_invoice_lines`: `invoice_id`, `line`, `sku`, `asin`, `quantity`, `rate`, `amount`.
 * `raw.netsuite_items`: `item_id`, `sku`, `asin`, `price`, `cost` (NetSuite item cost = COGS),
   `upc`, `is_inactive`.
@@ -99,7 +100,10 @@ RAW_TABLES: dict[str, str] = {
         total {MONEY} NOT NULL,
         amount_remaining {MONEY},
         status VARCHAR,
-        currency VARCHAR NOT NULL
+        currency VARCHAR NOT NULL,
+        tax_total {MONEY} NOT NULL DEFAULT 0,      -- SuiteTax total (VAT on EU invoices)
+        shipping_cost {MONEY} NOT NULL DEFAULT 0,  -- header freight charge
+        discount_total {MONEY} NOT NULL DEFAULT 0  -- header discount, negative as in NetSuite
     """,
     "netsuite_invoice_lines": f"""
         invoice_id VARCHAR NOT NULL,
@@ -149,8 +153,18 @@ RAW_TABLES: dict[str, str] = {
 }
 
 
+ADDED_COLUMNS = (
+    f"tax_total {MONEY} DEFAULT 0",
+    f"shipping_cost {MONEY} DEFAULT 0",
+    f"discount_total {MONEY} DEFAULT 0",
+)
+
+
 def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Create schema `raw` and every raw finance table if missing (idempotent)."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for name, columns in RAW_TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({columns})")
+    # Columns added after the first release; warehouses created before gain them here.
+    for column in ADDED_COLUMNS:
+        conn.execute(f"ALTER TABLE raw.netsuite_invoices ADD COLUMN IF NOT EXISTS {column}")

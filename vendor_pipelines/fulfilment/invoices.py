@@ -4,8 +4,14 @@ agree with the PO and the ASN.
 An invoice bills one fulfilment (custbody_item_fulfillment). It is sent when that fulfilment's
 ASN (RP) or the PO's DF confirmation was accepted by Amazon, and held as `invoice_mismatch` while
 a line's price differs from the PO net cost, a quantity differs from what the fulfilment shipped,
-a line is not on the PO, or the header total differs from the lines. The invoice number sent is
+a line is not on the PO, the header total differs from lines + freight + discount + tax, or a DF
+invoice carries a discount (Amazon's DF invoice has no allowances). The invoice number sent is
 NetSuite's tranId; a rejected invoice that is fixed in NetSuite (new content) is resubmitted.
+
+Header amounts travel as Amazon expects them: NetSuite's shipping cost as a freight charge, its
+discount as a `Discount` allowance (RP only), its SuiteTax total as tax details with the rate
+derived from the taxable amount. NetSuite does not name the tax the way Amazon does, so the type
+is the usual one of the PO's region (`TAX_TYPES`).
 """
 
 from __future__ import annotations
@@ -33,9 +39,11 @@ from vendor_pipelines.fulfilment.submit import (
 
 INVOICE_CHANNELS = {"RP": "amazon.rp.invoice", "DF": "amazon.df.invoice"}
 PRICE_TOLERANCE = Decimal("0.005")
+TAX_TYPES = {"NA": "ST", "EU": "VAT", "FE": "GST"}
 
 INVOICE_LINES = """
 select i.invoice_id, i.tranid, i.po_number, i.vendor_code, i.trandate, i.total, i.currency,
+       i.tax_total, i.shipping_cost, i.discount_total, coalesce(po.region, 'NA') as region,
        link.fulfilment_id, link.program, f.tranid as shipment_id,
        il.line, il.quantity, il.rate, il.amount, r.order_line, r.item_sequence_number,
        pol.asin, pol.vendor_sku, pol.net_cost, pol.currency as po_currency,
@@ -74,8 +82,17 @@ problems as (
     where l.quantity <> coalesce(s.shipped, 0)
     union all
     select invoice_id, 'TOTAL',
-           'invoice total ' || any_value(total) || ' differs from its lines ' || sum(amount)
-    from lines group by invoice_id having abs(any_value(total) - sum(amount)) > 0.01
+           'invoice total ' || any_value(total) || ' differs from lines ' || sum(amount)
+           || ' + freight ' || any_value(shipping_cost) || ' + discount '
+           || any_value(discount_total) || ' + tax ' || any_value(tax_total)
+    from lines group by invoice_id
+    having abs(any_value(total) - sum(amount) - any_value(shipping_cost)
+               - any_value(discount_total) - any_value(tax_total)) > 0.01
+    union all
+    select invoice_id, 'DF_ALLOWANCE',
+           'discount ' || any_value(discount_total) || ' on a Direct Fulfillment invoice: Amazon''s'
+           || ' DF invoice carries no allowances, credit it separately'
+    from lines where program = 'DF' and discount_total <> 0 group by invoice_id
 )
 select p.invoice_id, i.tranid, i.po_number, i.vendor_code, p.problem, p.detail
 from problems p join raw.netsuite_invoices i using (invoice_id)
@@ -111,12 +128,66 @@ def _date(value: Any) -> str:
     return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
+def _amount(value: Any) -> Decimal:
+    return Decimal(str(value or 0))
+
+
+def _tax_details(head: dict[str, Any], lines_total: Decimal, currency: str) -> list[dict]:
+    """NetSuite's tax total as one tax detail, with its rate (percent) on the taxable amount."""
+    tax = _amount(head["tax_total"])
+    if not tax:
+        return []
+    taxable = lines_total + _amount(head["shipping_cost"]) + _amount(head["discount_total"])
+    rate = (tax / taxable * 100).quantize(Decimal("0.01")) if taxable else Decimal(0)
+    return [
+        {
+            "taxType": TAX_TYPES.get(head["region"], "VAT"),
+            "taxRate": format(rate.normalize(), "f"),
+            "taxAmount": {"currencyCode": currency, "amount": _money(tax)},
+            "taxableAmount": {"currencyCode": currency, "amount": _money(taxable)},
+        }
+    ]
+
+
+def _invoice_total(head: dict[str, Any], lines_total: Decimal) -> Decimal:
+    """Items + charges - allowances + tax: NetSuite's discount is already negative."""
+    return (
+        lines_total
+        + _amount(head["shipping_cost"])
+        + _amount(head["discount_total"])
+        + _amount(head["tax_total"])
+    )
+
+
 def rp_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """vendorInvoices Invoice: items at the PO net cost, total = sum of the lines."""
+    """vendorInvoices Invoice: items at the PO net cost, header freight, discount and tax."""
     head = lines[0]
     currency = head["po_currency"] or head["currency"]
-    total = sum(Decimal(str(line["amount"])) for line in lines)
-    return {
+    lines_total = sum(Decimal(str(line["amount"])) for line in lines)
+    total = _invoice_total(head, lines_total)
+    extras: dict[str, Any] = {}
+    if _amount(head["shipping_cost"]):
+        extras["chargeDetails"] = [
+            {
+                "type": "Freight",
+                "description": "Freight",
+                "chargeAmount": {"currencyCode": currency, "amount": _money(head["shipping_cost"])},
+            }
+        ]
+    if _amount(head["discount_total"]):
+        extras["allowanceDetails"] = [
+            {
+                "type": "Discount",
+                "description": "Invoice discount",
+                "allowanceAmount": {
+                    "currencyCode": currency,
+                    "amount": _money(-_amount(head["discount_total"])),
+                },
+            }
+        ]
+    if taxes := _tax_details(head, lines_total, currency):
+        extras["taxDetails"] = taxes
+    return extras | {
         "invoiceType": "Invoice",
         "id": head["tranid"],
         "referenceNumber": head["shipment_id"],
@@ -139,11 +210,22 @@ def rp_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def df_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """DF payments InvoiceDetail for one shipped DF order."""
+    """DF payments InvoiceDetail for one shipped DF order (freight out and tax; no allowances)."""
     head = lines[0]
     currency = head["po_currency"] or head["currency"]
-    total = sum(Decimal(str(line["amount"])) for line in lines)
-    return {
+    lines_total = sum(Decimal(str(line["amount"])) for line in lines)
+    total = _invoice_total(head, lines_total)
+    extras: dict[str, Any] = {}
+    if _amount(head["shipping_cost"]):
+        extras["chargeDetails"] = [
+            {
+                "type": "FREIGHTOUT",
+                "chargeAmount": {"currencyCode": currency, "amount": _money(head["shipping_cost"])},
+            }
+        ]
+    if taxes := _tax_details(head, lines_total, currency):
+        extras["taxTotals"] = taxes
+    return extras | {
         "invoiceNumber": head["tranid"],
         "invoiceDate": _date(head["trandate"]),
         "remitToParty": {"partyId": head["vendor_code"]},

@@ -25,7 +25,8 @@ CHUNK = 200
 
 HEADER = (
     "id, tranid, externalid, createdfrom, status, trandate, foreigntotal, "
-    "foreignamountremaining, otherrefnum, entity, createddate, lastmodifieddate, "
+    "foreignamountremaining, taxtotal, shippingcost, discounttotal, otherrefnum, entity, "
+    "createddate, lastmodifieddate, "
     "custbody_amazon_po, custbody_amazon_program, custbody_amazon_vendor_code, "
     "custbody_item_fulfillment"
 )
@@ -192,6 +193,9 @@ def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> 
                 "amount_remaining": _num(h.get("foreignamountremaining")),
                 "status": h.get("status"),
                 "currency": "USD",  # the sandbox account is single-currency
+                "tax_total": _num(h.get("taxtotal")) or 0.0,
+                "shipping_cost": _num(h.get("shippingcost")) or 0.0,
+                "discount_total": _num(h.get("discounttotal")) or 0.0,
             }
             for h in headers
         ]

@@ -110,6 +110,9 @@ def transaction_rows(books: Books) -> list[Row]:
                     "status": ref_id(record.get("status") or record.get("shipStatus")),
                     "trandate": record.get("tranDate"),
                     "foreigntotal": record.get("total"),
+                    "taxtotal": record.get("taxTotal"),
+                    "shippingcost": record.get("shippingCost"),
+                    "discounttotal": record.get("discountTotal"),
                     "otherrefnum": record.get("otherRefNum"),
                     "memo": record.get("memo"),
                     "createdfrom": _int(record.get("createdFrom")),
@@ -180,6 +183,7 @@ _LOCATION = "id name isinactive externalid custrecord_amazon_party_id"
 _CUSTOMER = "id entityid companyname externalid isinactive custentity_amazon_vendor_code"
 _TRANSACTION = (
     "id tranid type externalid entity status trandate foreigntotal otherrefnum memo "
+    "taxtotal shippingcost discounttotal "
     "createdfrom foreignamountremaining foreignamountunpaid createddate "
     "lastmodifieddate"
 )

@@ -284,3 +284,79 @@ def test_a_corrected_fulfilment_is_confirmed_again_as_a_replace(shipped) -> None
         [fulfilment["tranId"]],
     )
     assert status == [("succeeded",)]
+
+
+def _open_detail(flow, exception_type: str, entity_key: str) -> str | None:
+    rows = flow.query(
+        """select detail from ops.open_exceptions where exception_type = ? and entity_key = ?""",
+        [exception_type, entity_key],
+    )
+    return rows[0][0] if rows else None
+
+
+def test_a_rejected_replace_stays_an_exception_until_the_fulfilment_is_put_back(shipped) -> None:
+    plan, defect = _defects(shipped, "short_pick")[0]
+    fulfilment = plan["fulfilments"][0]
+    tranid = fulfilment["tranId"]
+
+    def set_picked(quantity: int) -> None:
+        """Change the line and the carton that holds it, as a warehouse correction would."""
+        with netsuite_client(None, load_settings()) as client:
+            lines = _fix_lines(client.get_sublist("itemFulfillment", fulfilment["id"], "item"))
+            packages = _fix_lines(
+                client.get_sublist("itemFulfillment", fulfilment["id"], "package")
+            )
+            line = next(x for x in lines if int(x["orderLine"]) == defect["orderLine"])
+            delta, line["quantity"] = quantity - int(float(line["quantity"])), quantity
+            for package in packages:
+                contents = dict(
+                    part.split(":") for part in package["custpackage_contents"].split(",")
+                )
+                if str(defect["orderLine"]) in contents:
+                    contents[str(defect["orderLine"])] = str(
+                        int(contents[str(defect["orderLine"])]) + delta
+                    )
+                    package["custpackage_contents"] = ",".join(
+                        f"{k}:{v}" for k, v in contents.items()
+                    )
+                    break
+            client.patch(
+                "itemFulfillment",
+                fulfilment["id"],
+                {"item": {"items": lines}, "package": {"items": packages}},
+                replace=["item", "package"],
+            )
+
+    # Someone keys the missing unit into the shipped fulfilment: Amazon only lets a Replace
+    # lower quantities, so it refuses, and keeps the Original.
+    set_picked(defect["picked"] + 1)
+    assert shipped.run().success
+    entries = shipped.amazon.received("rp_shipment_confirmations", tranid)
+    assert [e["body"]["shipmentConfirmationType"] for e in entries] == ["Original", "Replace"]
+    outcomes = {t["transactionId"]: t["outcome"] for t in shipped.amazon.transactions()}
+    assert outcomes[entries[-1]["transactionId"]] == "Failure"
+    rejected = _open_detail(
+        shipped, "asn_rejected", f"amazon.rp.shipmentConfirmation.replace|{tranid}"
+    )
+    assert rejected and "INVALID_REPLACE" in rejected and "only lower" in rejected
+    drift = shipped.query(
+        "select detail from ops.open_exceptions where exception_type = 'asn_quantity_mismatch'"
+        " and reference = ?",
+        [tranid],
+    )
+    # Amazon holds the Original: the manifest check compares with it, not the refused Replace.
+    assert len(drift) == 1 and f"confirmed {defect['picked']} " in drift[0][0]
+
+    set_picked(defect["picked"])  # put back: nothing left to replace
+    assert shipped.run().success
+    assert (
+        _open_detail(shipped, "asn_rejected", f"amazon.rp.shipmentConfirmation.replace|{tranid}")
+        is None
+    )
+    assert not shipped.query("select 1 from ops.open_exceptions where reference = ?", [tranid])
+    assert shipped.query(
+        """select status from ops.submissions
+           where channel = 'amazon.rp.shipmentConfirmation.replace' and submission_key = ?""",
+        [tranid],
+    ) == [("withdrawn",)]
+    assert shipped.amazon.received_count("rp_shipment_confirmations", tranid) == 2

@@ -30,6 +30,7 @@ from vendor_pipelines.fulfilment.submit import (
     send_documents,
     union_all,
 )
+from vendor_pipelines.ops.ledger import record_outcome
 
 
 def record_sent_lines(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:
@@ -60,34 +61,77 @@ def confirm_rp_shipments(
     report = SendReport()
     originals = ledger_state(conn, ASN_CHANNEL)
     replaces = ledger_state(conn, ASN_REPLACE_CHANNEL)
-    first_time: list[Document] = []
-    replacing: list[Document] = []
-    for doc in ready_asns(conn):
-        state = originals.get(doc.key)
-        if state is not None and state[0] in ("succeeded", "sent"):
-            if state[0] == "succeeded" and state[1] != doc.payload_hash:
-                replacement = Document(
-                    doc.key, as_replace(doc.body), doc.vendor_code, doc.purchase_order_number
-                )
-                if needs_sending(
-                    replaces.get(doc.key), replacement.payload_hash, resend_changed=True
-                ):
-                    replacing.append(replacement)
-            continue
-        if needs_sending(state, doc.payload_hash, resend_changed=False):
-            first_time.append(doc)
+    current = ready_asns(conn)
+    first_time, replacing = plan_confirmations(conn, current, originals, replaces)
 
     def send(client: AmazonVendorClient, body: dict[str, Any]) -> Submission:
         return client.submit_shipment_confirmations([body])
 
-    def sent(doc: Document) -> None:
-        record_sent_lines(conn, doc)
-
-    send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report, on_sent=sent)
-    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report, on_sent=sent)
+    send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report)
+    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report)
     poll_sent(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
     poll_sent(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
+    # What could have changed state this run (sent now, or awaiting an answer before), and
+    # anything never recorded (a run that stopped between the poll and this step).
+    touched = {d.key for d in first_time + replacing} | {
+        key
+        for ledger in (originals, replaces)
+        for key, (status, _) in ledger.items()
+        if status == "sent"
+    }
+    recorded = {
+        key
+        for (key,) in conn.execute(
+            "select distinct shipment_key from fulfilment.sent_shipment_lines"
+        ).fetchall()
+    }
+    record_accepted_lines(conn, [d for d in current if d.key in touched or d.key not in recorded])
     return report
+
+
+def replacement_of(doc: Document) -> Document:
+    """The Replace confirmation of an ASN: same shipment id, same content, type Replace."""
+    return Document(doc.key, as_replace(doc.body), doc.vendor_code, doc.purchase_order_number)
+
+
+def plan_confirmations(
+    conn: duckdb.DuckDBPyConnection,
+    current: list[Document],
+    originals: dict[str, tuple[str, str]],
+    replaces: dict[str, tuple[str, str]],
+) -> tuple[list[Document], list[Document]]:
+    """Originals never sent (or left pending), and Replaces of accepted ASNs that changed."""
+    first_time: list[Document] = []
+    replacing: list[Document] = []
+    for doc in current:
+        state = originals.get(doc.key)
+        if state == ("succeeded", doc.payload_hash) and replaces.get(doc.key, ("",))[0] == "failed":
+            # The fulfilment is back to what Amazon accepted: the rejected Replace is moot.
+            record_outcome(conn, ASN_REPLACE_CHANNEL, doc.key, "withdrawn")
+        if state is None or state[0] not in ("succeeded", "sent"):
+            if needs_sending(state, doc.payload_hash, resend_changed=False):
+                first_time.append(doc)
+        elif state[0] == "succeeded" and state[1] != doc.payload_hash:
+            replacement = replacement_of(doc)
+            if needs_sending(replaces.get(doc.key), replacement.payload_hash, resend_changed=True):
+                replacing.append(replacement)
+    return first_time, replacing
+
+
+def record_accepted_lines(conn: duckdb.DuckDBPyConnection, docs: list[Document]) -> None:
+    """Keep, per shipment, the quantities of the confirmation Amazon accepted last.
+
+    Only an accepted document counts: a rejected Replace leaves Amazon holding the Original, and
+    the manifest check must compare the fulfilment with that, not with what we tried to send.
+    """
+    originals = ledger_state(conn, ASN_CHANNEL)
+    replaces = ledger_state(conn, ASN_REPLACE_CHANNEL)
+    for doc in docs:
+        replacement = replacement_of(doc)
+        if replaces.get(doc.key) == ("succeeded", replacement.payload_hash):
+            record_sent_lines(conn, replacement)
+        elif originals.get(doc.key) == ("succeeded", doc.payload_hash):
+            record_sent_lines(conn, doc)
 
 
 # Accepted ASNs whose per-item quantities differ from the fulfilment lines they confirm.

@@ -61,7 +61,7 @@ def needs_sending(state: tuple[str, str] | None, digest: str, *, resend_changed:
     if state is None or state[0] == "pending":
         return True
     status, sent_digest = state
-    if status == "failed":
+    if status in ("failed", "withdrawn"):
         return sent_digest != digest  # a fixed document goes again; an unchanged one waits
     return resend_changed and status == "succeeded" and sent_digest != digest
 
@@ -73,7 +73,6 @@ def send_documents(
     amazon: AmazonRegions,
     send: Callable[[AmazonVendorClient, dict[str, Any]], Submission],
     report: SendReport,
-    on_sent: Callable[[Document], None] | None = None,
 ) -> None:
     """Send each document to its purchase order's SP-API region, recording it around the call."""
     region_of = region_router(conn)
@@ -99,8 +98,6 @@ def send_documents(
             conn, channel, doc.key, "sent", external_ref=submission.transaction_id, region=region
         )
         report.sent += 1
-        if on_sent is not None:
-            on_sent(doc)
 
 
 def poll_sent(

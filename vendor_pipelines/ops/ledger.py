@@ -26,7 +26,7 @@ create table if not exists ops.submissions (
     channel varchar not null,              -- e.g. netsuite.salesOrder, amazon.rp.acknowledgement
     submission_key varchar not null,       -- deterministic id (external id, PO + version, ...)
     payload_hash varchar not null,
-    status varchar not null,               -- pending | sent | succeeded | failed
+    status varchar not null,               -- pending | sent | succeeded | failed | withdrawn
     external_ref varchar,                  -- NetSuite internal id or Amazon transaction id
     attempts integer not null,
     last_error varchar,
@@ -86,7 +86,7 @@ def record_pending(
 @dataclass(frozen=True)
 class Outcome:
     key: str
-    status: str  # sent | succeeded | failed
+    status: str  # sent | succeeded | failed | withdrawn (a rejected change since undone)
     external_ref: str | None = None
     error: str | None = None
     region: str | None = None  # SP-API region of an Amazon submission
@@ -99,7 +99,7 @@ def record_outcomes(
     rows = list(outcomes)
     if not rows:
         return
-    unknown = {o.status for o in rows} - {"sent", "succeeded", "failed"}
+    unknown = {o.status for o in rows} - {"sent", "succeeded", "failed", "withdrawn"}
     if unknown:
         raise ValueError(f"unknown submission status {sorted(unknown)}")
     frame = pd.DataFrame(

@@ -17,14 +17,13 @@ from vendor_pipelines.fulfilment.asn import decimal_text, fulfilment_details, is
 from vendor_pipelines.fulfilment.gate import FULFILMENT_PROBLEMS, detections_sql
 from vendor_pipelines.fulfilment.submit import (
     Document,
-    SendReport,
     ledger_state,
     needs_sending,
-    poll_sent,
     rejections_sql,
     send_documents,
     union_all,
 )
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.orders.plans import ACK_CHANNELS
 
 DF_CONFIRM_CHANNEL = "amazon.df.shipmentConfirmation"
@@ -180,8 +179,8 @@ def ready_df_confirmations(conn: duckdb.DuckDBPyConnection) -> list[Document]:
 
 def confirm_df_shipments(
     conn: duckdb.DuckDBPyConnection, amazon: AmazonRegions, budget_seconds: float = 60.0
-) -> SendReport:
-    report = SendReport()
+) -> SubmissionReport:
+    report = SubmissionReport()
     docs = ready_df_confirmations(conn)
     state = ledger_state(conn, DF_CONFIRM_CHANNEL)
     send_documents(
@@ -192,7 +191,7 @@ def confirm_df_shipments(
         lambda client, body: client.submit_df_shipment_confirmations([body]),
         report,
     )
-    poll_sent(conn, amazon, DF_CONFIRM_CHANNEL, "df", report, budget_seconds)
+    poll_transactions(conn, amazon, DF_CONFIRM_CHANNEL, "df", report, budget_seconds)
     confirmed = ledger_state(conn, DF_CONFIRM_CHANNEL)
     status_state = ledger_state(conn, DF_STATUS_CHANNEL)
     updates = [
@@ -212,7 +211,7 @@ def confirm_df_shipments(
         lambda client, body: client.submit_df_shipment_status_updates([body]),
         report,
     )
-    poll_sent(conn, amazon, DF_STATUS_CHANNEL, "df", report, budget_seconds)
+    poll_transactions(conn, amazon, DF_STATUS_CHANNEL, "df", report, budget_seconds)
     return report
 
 

@@ -20,13 +20,12 @@ from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import records
 from vendor_pipelines.fulfilment.submit import (
     Document,
-    SendReport,
     ledger_state,
     needs_sending,
-    poll_sent,
     rejections_sql,
     send_documents,
 )
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.ops.ledger import payload_hash
 
 INVENTORY_CHANNEL = "amazon.df.inventory"
@@ -117,8 +116,8 @@ def submit_inventory(
     now: datetime | None = None,
     force_full: bool = False,
     budget_seconds: float = 60.0,
-) -> SendReport:
-    report = SendReport()
+) -> SubmissionReport:
+    report = SubmissionReport()
     docs = inventory_documents(conn, now or datetime.now(UTC), force_full)
     state = ledger_state(conn, INVENTORY_CHANNEL)
     todo = [
@@ -134,7 +133,7 @@ def submit_inventory(
         ),
         report,
     )
-    poll_sent(conn, amazon, INVENTORY_CHANNEL, "df", report, budget_seconds)
+    poll_transactions(conn, amazon, INVENTORY_CHANNEL, "df", report, budget_seconds)
     accepted = ledger_state(conn, INVENTORY_CHANNEL)
     for doc in todo:
         if accepted.get(doc.key, ("",))[0] == "succeeded":

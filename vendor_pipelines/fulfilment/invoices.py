@@ -8,38 +8,32 @@ a line is not on the PO, the header total differs from lines + freight + discoun
 invoice carries a discount (Amazon's DF invoice has no allowances). The invoice number sent is
 NetSuite's tranId; a rejected invoice that is fixed in NetSuite (new content) is resubmitted.
 
-Header amounts travel as Amazon expects them: NetSuite's shipping cost as a freight charge, its
-discount as a `Discount` allowance (RP only), its SuiteTax total as tax details with the rate
-derived from the taxable amount. NetSuite does not name the tax the way Amazon does, so the type
-is the usual one of the PO's region (`TAX_TYPES`).
+The bodies themselves (freight, discount and tax included) are built in `invoice_bodies`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import duckdb
 
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import ASN_CHANNEL, records
 from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL
+from vendor_pipelines.fulfilment.invoice_bodies import df_invoice, rp_invoice
 from vendor_pipelines.fulfilment.submit import (
     Document,
-    SendReport,
     ledger_state,
     needs_sending,
-    poll_sent,
     rejections_sql,
     send_documents,
     union_all,
 )
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
 
 INVOICE_CHANNELS = {"RP": "amazon.rp.invoice", "DF": "amazon.df.invoice"}
 PRICE_TOLERANCE = Decimal("0.005")
-TAX_TYPES = {"NA": "ST", "EU": "VAT", "FE": "GST"}
 
 INVOICE_LINES = """
 select i.invoice_id, i.tranid, i.po_number, i.vendor_code, i.trandate, i.total, i.currency,
@@ -119,132 +113,6 @@ order by l.tranid, l.line
 """
 
 
-def _money(value: Any) -> str:
-    return format(Decimal(str(value)).quantize(Decimal("0.01")), "f")
-
-
-def _date(value: Any) -> str:
-    day = value if not isinstance(value, str) else datetime.fromisoformat(value).date()
-    return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat().replace("+00:00", "Z")
-
-
-def _amount(value: Any) -> Decimal:
-    return Decimal(str(value or 0))
-
-
-def _tax_details(head: dict[str, Any], lines_total: Decimal, currency: str) -> list[dict]:
-    """NetSuite's tax total as one tax detail, with its rate (percent) on the taxable amount."""
-    tax = _amount(head["tax_total"])
-    if not tax:
-        return []
-    taxable = lines_total + _amount(head["shipping_cost"]) + _amount(head["discount_total"])
-    rate = (tax / taxable * 100).quantize(Decimal("0.01")) if taxable else Decimal(0)
-    return [
-        {
-            "taxType": TAX_TYPES.get(head["region"], "VAT"),
-            "taxRate": format(rate.normalize(), "f"),
-            "taxAmount": {"currencyCode": currency, "amount": _money(tax)},
-            "taxableAmount": {"currencyCode": currency, "amount": _money(taxable)},
-        }
-    ]
-
-
-def _invoice_total(head: dict[str, Any], lines_total: Decimal) -> Decimal:
-    """Items + charges - allowances + tax: NetSuite's discount is already negative."""
-    return (
-        lines_total
-        + _amount(head["shipping_cost"])
-        + _amount(head["discount_total"])
-        + _amount(head["tax_total"])
-    )
-
-
-def rp_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """vendorInvoices Invoice: items at the PO net cost, header freight, discount and tax."""
-    head = lines[0]
-    currency = head["po_currency"] or head["currency"]
-    lines_total = sum(Decimal(str(line["amount"])) for line in lines)
-    total = _invoice_total(head, lines_total)
-    extras: dict[str, Any] = {}
-    if _amount(head["shipping_cost"]):
-        extras["chargeDetails"] = [
-            {
-                "type": "Freight",
-                "description": "Freight",
-                "chargeAmount": {"currencyCode": currency, "amount": _money(head["shipping_cost"])},
-            }
-        ]
-    if _amount(head["discount_total"]):
-        extras["allowanceDetails"] = [
-            {
-                "type": "Discount",
-                "description": "Invoice discount",
-                "allowanceAmount": {
-                    "currencyCode": currency,
-                    "amount": _money(-_amount(head["discount_total"])),
-                },
-            }
-        ]
-    if taxes := _tax_details(head, lines_total, currency):
-        extras["taxDetails"] = taxes
-    return extras | {
-        "invoiceType": "Invoice",
-        "id": head["tranid"],
-        "referenceNumber": head["shipment_id"],
-        "date": _date(head["trandate"]),
-        "remitToParty": {"partyId": head["vendor_code"]},
-        "shipToParty": {"partyId": head["ship_to_party_id"]},
-        "invoiceTotal": {"currencyCode": currency, "amount": _money(total)},
-        "items": [
-            {
-                "itemSequenceNumber": int(line["item_sequence_number"]),
-                "amazonProductIdentifier": line["asin"],
-                "vendorProductIdentifier": line["vendor_sku"],
-                "invoicedQuantity": {"amount": int(line["quantity"]), "unitOfMeasure": "Eaches"},
-                "netCost": {"currencyCode": currency, "amount": _money(line["rate"])},
-                "purchaseOrderNumber": head["po_number"],
-            }
-            for line in lines
-        ],
-    }
-
-
-def df_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """DF payments InvoiceDetail for one shipped DF order (freight out and tax; no allowances)."""
-    head = lines[0]
-    currency = head["po_currency"] or head["currency"]
-    lines_total = sum(Decimal(str(line["amount"])) for line in lines)
-    total = _invoice_total(head, lines_total)
-    extras: dict[str, Any] = {}
-    if _amount(head["shipping_cost"]):
-        extras["chargeDetails"] = [
-            {
-                "type": "FREIGHTOUT",
-                "chargeAmount": {"currencyCode": currency, "amount": _money(head["shipping_cost"])},
-            }
-        ]
-    if taxes := _tax_details(head, lines_total, currency):
-        extras["taxTotals"] = taxes
-    return extras | {
-        "invoiceNumber": head["tranid"],
-        "invoiceDate": _date(head["trandate"]),
-        "remitToParty": {"partyId": head["vendor_code"]},
-        "shipFromParty": {"partyId": head["ship_from_party_id"]},
-        "invoiceTotal": {"currencyCode": currency, "amount": _money(total)},
-        "items": [
-            {
-                "itemSequenceNumber": str(line["item_sequence_number"]),
-                "buyerProductIdentifier": line["asin"],
-                "vendorProductIdentifier": line["vendor_sku"],
-                "invoicedQuantity": {"amount": int(line["quantity"]), "unitOfMeasure": "Each"},
-                "netCost": {"currencyCode": currency, "amount": _money(line["rate"])},
-                "purchaseOrderNumber": head["po_number"],
-            }
-            for line in lines
-        ],
-    }
-
-
 def ready_invoices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[Document]]:
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in records(conn.execute(READY)):
@@ -261,8 +129,8 @@ def ready_invoices(conn: duckdb.DuckDBPyConnection) -> dict[str, list[Document]]
 
 def submit_invoices(
     conn: duckdb.DuckDBPyConnection, amazon: AmazonRegions, budget_seconds: float = 60.0
-) -> SendReport:
-    report = SendReport()
+) -> SubmissionReport:
+    report = SubmissionReport()
     senders = {
         "RP": lambda client, body: client.submit_invoices([body]),
         "DF": lambda client, body: client.submit_df_invoices([body]),
@@ -275,7 +143,7 @@ def submit_invoices(
             d for d in docs if needs_sending(state.get(d.key), d.payload_hash, resend_changed=False)
         ]
         send_documents(conn, channel, todo, amazon, senders[program], report)
-        poll_sent(conn, amazon, channel, program.lower(), report, budget_seconds)
+        poll_transactions(conn, amazon, channel, program.lower(), report, budget_seconds)
     return report
 
 

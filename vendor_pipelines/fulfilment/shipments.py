@@ -22,14 +22,13 @@ from vendor_pipelines.fulfilment.asn import (
 from vendor_pipelines.fulfilment.gate import detections_sql
 from vendor_pipelines.fulfilment.submit import (
     Document,
-    SendReport,
     ledger_state,
     needs_sending,
-    poll_sent,
     rejections_sql,
     send_documents,
     union_all,
 )
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.ops.ledger import record_outcome
 
 
@@ -57,8 +56,8 @@ def record_sent_lines(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:
 
 def confirm_rp_shipments(
     conn: duckdb.DuckDBPyConnection, amazon: AmazonRegions, budget_seconds: float = 60.0
-) -> SendReport:
-    report = SendReport()
+) -> SubmissionReport:
+    report = SubmissionReport()
     originals = ledger_state(conn, ASN_CHANNEL)
     replaces = ledger_state(conn, ASN_REPLACE_CHANNEL)
     current = ready_asns(conn)
@@ -69,8 +68,8 @@ def confirm_rp_shipments(
 
     send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report)
     send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report)
-    poll_sent(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
-    poll_sent(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
+    poll_transactions(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
+    poll_transactions(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
     # What could have changed state this run (sent now, or awaiting an answer before), and
     # anything never recorded (a run that stopped between the poll and this step).
     touched = {d.key for d in first_time + replacing} | {

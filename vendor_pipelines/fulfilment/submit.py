@@ -9,7 +9,7 @@ poll moves `sent` to `succeeded` or `failed` (Amazon's error text kept in `last_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -17,7 +17,7 @@ import duckdb
 from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
 from vendor_pipelines.amazon.errors import AmazonError
 from vendor_pipelines.amazon.regions import AmazonRegions
-from vendor_pipelines.ops.amazon_transactions import poll_transactions, region_router
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport, region_router
 from vendor_pipelines.ops.exceptions import Detection
 from vendor_pipelines.ops.ledger import (
     payload_hash,
@@ -36,15 +36,6 @@ class Document:
     @property
     def payload_hash(self) -> str:
         return payload_hash(self.body)
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    processing: int = 0
-    transmission_errors: list[Detection] = field(default_factory=list)
 
 
 def ledger_state(conn: duckdb.DuckDBPyConnection, channel: str) -> dict[str, tuple[str, str]]:
@@ -72,7 +63,7 @@ def send_documents(
     documents: Iterable[Document],
     amazon: AmazonRegions,
     send: Callable[[AmazonVendorClient, dict[str, Any]], Submission],
-    report: SendReport,
+    report: SubmissionReport,
 ) -> None:
     """Send each document to its purchase order's SP-API region, recording it around the call."""
     region_of = region_router(conn)
@@ -98,22 +89,6 @@ def send_documents(
             conn, channel, doc.key, "sent", external_ref=submission.transaction_id, region=region
         )
         report.sent += 1
-
-
-def poll_sent(
-    conn: duckdb.DuckDBPyConnection,
-    amazon: AmazonRegions,
-    channel: str,
-    api: str,
-    report: SendReport,
-    budget_seconds: float = 60.0,
-) -> None:
-    """Poll every `sent` document of a channel to a final state, into the report."""
-    result = poll_transactions(conn, amazon, channel, api, budget_seconds)
-    report.succeeded += result.succeeded
-    report.failed += result.failed
-    report.processing += result.processing
-    report.transmission_errors.extend(result.transmission_errors)
 
 
 def rejections_sql(channels: tuple[str, ...], exception_type: str, what: str) -> str:

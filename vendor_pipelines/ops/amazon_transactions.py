@@ -19,7 +19,10 @@ from vendor_pipelines.ops.ledger import record_outcome, submissions
 
 
 @dataclass
-class PollResult:
+class SubmissionReport:
+    """What one run did with its submissions: sent, final outcomes, still processing, errors."""
+
+    sent: int = 0
     succeeded: int = 0
     failed: int = 0
     processing: int = 0
@@ -31,25 +34,25 @@ def poll_transactions(
     amazon: AmazonRegions,
     channel: str,
     api: str,
+    report: SubmissionReport,
     budget_seconds: float = 60.0,
-) -> PollResult:
+) -> None:
     """Poll every `sent` submission of a channel (this run's and earlier runs') to a final state.
 
     Success -> `succeeded`; Failure -> `failed` with Amazon's error list (code, message,
     details) in `last_error`; still Processing when the budget runs out -> left `sent` for the
     next run; status unavailable after retries -> a transmission error, also left `sent`.
     """
-    result = PollResult()
     for row in submissions(conn, channel, "sent"):
         try:
             txn = amazon[row["region"]].wait_for_transaction(
                 row["external_ref"], api=api, budget_seconds=budget_seconds, poll_interval=0.2
             )
         except TransactionTimeoutError:
-            result.processing += 1
+            report.processing += 1
             continue
         except AmazonError as exc:
-            result.transmission_errors.append(
+            report.transmission_errors.append(
                 Detection(
                     "transmission_error",
                     f"{channel}|{row['submission_key']}|status",
@@ -60,15 +63,14 @@ def poll_transactions(
             continue
         if txn.status == TransactionStatusCode.Success:
             record_outcome(conn, channel, row["submission_key"], "succeeded")
-            result.succeeded += 1
+            report.succeeded += 1
         else:
             errors = "; ".join(
                 f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "")
                 for e in txn.error_list
             )
             record_outcome(conn, channel, row["submission_key"], "failed", error=errors)
-            result.failed += 1
-    return result
+            report.failed += 1
 
 
 def region_router(

@@ -9,7 +9,6 @@ concurrency; only the calling thread touches the warehouse connection.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from cryptography.fernet import Fernet
 from vendor_pipelines.amazon.errors import AmazonError
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
-from vendor_pipelines.ops.amazon_transactions import poll_transactions
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.ops.exceptions import Detection
 from vendor_pipelines.ops.ledger import (
     Outcome,
@@ -47,23 +46,15 @@ from vendor_pipelines.pii import decrypt_address
 OUTCOME_BATCH = 200
 
 
-@dataclass
-class SyncReport:
-    succeeded: int = 0
-    failed: int = 0
-    skipped: int = 0
-    transmission_errors: list[Detection] = field(default_factory=list)
-
-
 def sync_sales_orders(
     conn: duckdb.DuckDBPyConnection,
     netsuite: NetSuiteClient,
     rules: OrderRules,
     cipher: Fernet,
     workers: int,
-) -> SyncReport:
+) -> SubmissionReport:
     """Upsert one sales order per changed, mappable PO (externalId = amzn-<program>-<vc>-<po>)."""
-    report = SyncReport()
+    report = SubmissionReport()
     planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for lines in by_purchase_order(sales_order_lines_to_sync(conn)):
         head = lines[0]
@@ -130,10 +121,10 @@ def submit_acknowledgements(
     *,
     now: datetime | None = None,
     budget_seconds: float = 60.0,
-) -> SyncReport:
+) -> SubmissionReport:
     """Acknowledge every PO that has a sales order and no acknowledgement, then poll outcomes."""
     now = now or datetime.now(UTC)
-    report = SyncReport()
+    report = SubmissionReport()
     for lines in by_purchase_order(acknowledgement_lines(conn, rules)):
         head = lines[0]
         channel = ACK_CHANNELS[head["program"]]
@@ -167,7 +158,7 @@ def _close_rejected_df_order(
     conn: duckdb.DuckDBPyConnection,
     netsuite: NetSuiteClient,
     head: dict[str, Any],
-    report: SyncReport,
+    report: SubmissionReport,
 ) -> None:
     """A DF order rejected whole will never ship: close its sales order so stock is released."""
     row = conn.execute(
@@ -189,13 +180,9 @@ def _close_rejected_df_order(
 def report_outcomes(
     conn: duckdb.DuckDBPyConnection,
     amazon: AmazonRegions,
-    report: SyncReport,
+    report: SubmissionReport,
     budget_seconds: float,
 ) -> None:
     """Poll every acknowledgement still 'sent' (this run's and earlier runs') to a final state."""
     for channel, api in ((ACK_CHANNELS["RP"], "rp"), (ACK_CHANNELS["DF"], "df")):
-        result = poll_transactions(conn, amazon, channel, api, budget_seconds)
-        report.succeeded += result.succeeded
-        report.failed += result.failed
-        report.skipped += result.processing  # still Processing: the next run polls again
-        report.transmission_errors.extend(result.transmission_errors)
+        poll_transactions(conn, amazon, channel, api, report, budget_seconds)

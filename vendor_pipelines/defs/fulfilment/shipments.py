@@ -10,14 +10,14 @@ from vendor_pipelines.defs.resources import AmazonVendorResource
 from vendor_pipelines.fulfilment.df import confirm_df_shipments, df_detections_sql
 from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 from vendor_pipelines.fulfilment.shipments import confirm_rp_shipments, rp_detections_sql
-from vendor_pipelines.fulfilment.submit import SendReport
+from vendor_pipelines.ops.amazon_transactions import SubmissionReport
 from vendor_pipelines.ops.exceptions import record_detections
 
 SHIPMENT_CONFIRMATIONS = dg.AssetKey(["fulfilment", "shipment_confirmations"])
 DF_SHIPMENTS = dg.AssetKey(["fulfilment", "df_shipments"])
 
 
-def _result(conn, channels: list[str], report: SendReport) -> dg.MaterializeResult:
+def _result(conn, channels: list[str], report: SubmissionReport) -> dg.MaterializeResult:
     by_status = conn.execute(
         """select channel, status, count(*) as documents from ops.submissions
            where channel in (select unnest(?::varchar[])) group by all order by all""",

@@ -58,14 +58,14 @@ def acknowledgements(
         "acknowledgements: %s accepted by Amazon, %s failed, %s still processing",
         report.succeeded,
         report.failed,
-        report.skipped,
+        report.processing,
     )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": int(by_status["acknowledgements"].sum()) if len(by_status) else 0,
             "succeeded_this_run": report.succeeded,
             "failed_this_run": report.failed,
-            "still_processing": report.skipped,
+            "still_processing": report.processing,
             "by_status": dg.MetadataValue.md(by_status.to_markdown(index=False)),
         }
     )

@@ -45,7 +45,15 @@ def _invoice(body: dict[str, Any]) -> SandboxInvoice | None:
         vendor_code=(body.get("billToParty") or body.get("remitToParty") or {}).get("partyId", ""),
         invoice_date=date.fromisoformat(str(body["date"])[:10]),
         lines=lines,
+        header_adjustment=_money(body, "chargeDetails", "chargeAmount")
+        - _money(body, "allowanceDetails", "allowanceAmount")
+        + _money(body, "taxDetails", "taxAmount"),
     )
+
+
+def _money(body: dict[str, Any], details: str, field: str) -> Decimal:
+    """Sum of one kind of header amount on a submitted invoice (charges, allowances, taxes)."""
+    return sum((Decimal(str(d[field]["amount"])) for d in body.get(details) or []), Decimal("0"))
 
 
 def write_remittances(

@@ -41,10 +41,12 @@ class SandboxInvoice:
     vendor_code: str
     invoice_date: date
     lines: tuple[SandboxInvoiceLine, ...]
+    # Header charges - allowances + tax of the invoice as submitted; Amazon pays the total.
+    header_adjustment: Decimal = Decimal("0")
 
     @property
     def amount(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal("0"))
+        return sum((line.amount for line in self.lines), Decimal("0")) + self.header_adjustment
 
 
 @dataclass(frozen=True)

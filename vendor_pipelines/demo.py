@@ -81,9 +81,9 @@ def _sandbox_pays(settings: Settings, partition_key: str) -> int:
     return len(files)
 
 
-def run_demo() -> int:
+def run_demo(dagster_home: Path = DAGSTER_HOME) -> int:
     settings = load_settings()
-    home = prepare_dagster_home()
+    home = prepare_dagster_home(dagster_home)
     os.environ["DAGSTER_HOME"] = str(home)
     definitions = demo_definitions()
     instance = dg.DagsterInstance.get()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 CLI = Path(sys.executable).parent / "vendor-pipelines"
 
 
@@ -36,3 +38,42 @@ def test_bad_configuration_fails_at_start_with_the_variable_name() -> None:
     assert result.returncode == 2
     assert "AMAZON_LWA_CLIENT_ID" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Path) -> None:
+    """The README's first command, on a tiny sandbox: orders to cash, to the cent."""
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
+        "ANALYTICS_DUCKDB_PATH": str(tmp_path / "analytics.duckdb"),
+        "SANDBOX_STATE_DIR": str(tmp_path / "sandbox"),
+        "REMITTANCE_INBOX": str(tmp_path / "inbox"),
+        "SANDBOX_SCALE": "tiny",
+    }
+    result = subprocess.run(
+        [str(CLI), "demo", "--dagster-home", str(tmp_path / "dagster_home")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:
+        settlements = conn.execute(
+            """select settlement_id, unexplained_variance, invoiced_amount
+               from finance.settlement_reconciliation where grain = 'payment'"""
+        ).fetchall()
+        posted = conn.execute(
+            """select count(*) from ops.submissions
+               where channel = 'netsuite.customerPayment' and status = 'succeeded'"""
+        ).fetchone()[0]
+        adjusted = conn.execute(
+            """select count(*) from raw.netsuite_invoices i
+               join raw.remittance_lines r on r.reference = i.tranid
+               where i.shipping_cost <> 0 or i.discount_total <> 0"""
+        ).fetchone()[0]
+    assert settlements
+    assert {variance for _, variance, _ in settlements} == {0}, settlements
+    assert posted == len(settlements)
+    # Invoices with freight or a discount were paid too, at their full total.
+    assert adjusted

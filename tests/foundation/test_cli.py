@@ -41,14 +41,16 @@ def test_bad_configuration_fails_at_start_with_the_variable_name() -> None:
 
 
 def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Path) -> None:
-    """The README's first command, on a tiny sandbox: orders to cash, to the cent."""
+    """The README's first command, for a vendor selling in NA (USD) and EU (EUR, VAT):
+    orders to cash, to the cent, in both currencies."""
     env = {
         **os.environ,
         "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
         "ANALYTICS_DUCKDB_PATH": str(tmp_path / "analytics.duckdb"),
         "SANDBOX_STATE_DIR": str(tmp_path / "sandbox"),
         "REMITTANCE_INBOX": str(tmp_path / "inbox"),
-        "SANDBOX_SCALE": "tiny",
+        "SANDBOX_SCALE": "small",  # enough accepted invoices in both regions for payments
+        "AMAZON_REGIONS": "NA,EU",
     }
     result = subprocess.run(
         [str(CLI), "demo", "--dagster-home", str(tmp_path / "dagster_home")],
@@ -60,7 +62,7 @@ def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Pat
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:
         settlements = conn.execute(
-            """select settlement_id, unexplained_variance, invoiced_amount
+            """select settlement_id, unexplained_variance, currency
                from finance.settlement_reconciliation where grain = 'payment'"""
         ).fetchall()
         posted = conn.execute(
@@ -72,7 +74,7 @@ def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Pat
                join raw.remittance_lines r on r.reference = i.tranid
                where i.shipping_cost <> 0 or i.discount_total <> 0"""
         ).fetchone()[0]
-    assert settlements
+    assert {currency for _, _, currency in settlements} == {"USD", "EUR"}
     assert {variance for _, variance, _ in settlements} == {0}, settlements
     assert posted == len(settlements)
     # Invoices with freight or a discount were paid too, at their full total.

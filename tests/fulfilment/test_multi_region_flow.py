@@ -115,3 +115,13 @@ def test_rerun_sends_nothing_to_either_region(synced) -> None:
     before = _snapshot(synced)
     assert synced.run().success
     assert _snapshot(synced) == before
+
+
+def test_each_region_is_invoiced_in_its_currency(synced) -> None:
+    vendors = {v.vendor_code: v for v in synced.sandbox.world.vendors}
+    rows = synced.query("select vendor_code, currency from raw.netsuite_invoices group by all")
+    assert rows and {vendor: vendors[vendor].currency for vendor, _ in rows} == dict(rows)
+    assert {currency for _, currency in rows} == {"USD", "EUR"}
+    for entry in synced.amazon.received("rp_invoices"):
+        vendor = vendors[entry["body"]["remitToParty"]["partyId"]]
+        assert entry["body"]["invoiceTotal"]["currencyCode"] == vendor.currency

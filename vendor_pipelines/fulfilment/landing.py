@@ -25,7 +25,7 @@ CHUNK = 200
 
 HEADER = (
     "id, tranid, externalid, createdfrom, status, trandate, foreigntotal, "
-    "foreignamountremaining, taxtotal, shippingcost, discounttotal, otherrefnum, entity, "
+    "foreignamountremaining, taxtotal, shippingcost, discounttotal, currency, otherrefnum, entity, "
     "createddate, lastmodifieddate, "
     "custbody_amazon_po, custbody_amazon_program, custbody_amazon_vendor_code, "
     "custbody_item_fulfillment"
@@ -178,6 +178,7 @@ def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> 
     headers = _headers(netsuite, "CustInvc", _cursor(conn, INVOICE_CURSOR))
     ids = [str(h["id"]) for h in headers]
     lines = _lines(netsuite, ids)
+    currencies = _currency_codes(netsuite) if headers else {}
     invoices = pd.DataFrame(
         [
             {
@@ -192,7 +193,7 @@ def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> 
                 "total": _num(h.get("foreigntotal")),
                 "amount_remaining": _num(h.get("foreignamountremaining")),
                 "status": h.get("status"),
-                "currency": "USD",  # the sandbox account is single-currency
+                "currency": currencies[str(h.get("currency"))],
                 "tax_total": _num(h.get("taxtotal")) or 0.0,
                 "shipping_cost": _num(h.get("shippingcost")) or 0.0,
                 "discount_total": _num(h.get("discounttotal")) or 0.0,
@@ -251,6 +252,14 @@ def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> 
         headers,
     )
     return len(ids)
+
+
+def _currency_codes(netsuite: NetSuiteClient) -> dict[str, str]:
+    """Currency internal id -> ISO code; a transaction without one is in the base currency."""
+    rows = list(netsuite.suiteql("SELECT id, symbol, isbasecurrency FROM currency"))
+    codes = {str(r["id"]): r["symbol"] for r in rows}
+    codes["None"] = next((r["symbol"] for r in rows if r["isbasecurrency"] == "T"), "USD")
+    return codes
 
 
 def _replace(

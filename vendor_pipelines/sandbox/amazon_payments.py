@@ -45,6 +45,7 @@ def _invoice(body: dict[str, Any]) -> SandboxInvoice | None:
         vendor_code=(body.get("billToParty") or body.get("remitToParty") or {}).get("partyId", ""),
         invoice_date=date.fromisoformat(str(body["date"])[:10]),
         lines=lines,
+        currency=body["invoiceTotal"]["currencyCode"],
         header_adjustment=_money(body, "chargeDetails", "chargeAmount")
         - _money(body, "allowanceDetails", "allowanceAmount")
         + _money(body, "taxDetails", "taxAmount"),

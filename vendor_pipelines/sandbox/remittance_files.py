@@ -43,6 +43,7 @@ class SandboxInvoice:
     lines: tuple[SandboxInvoiceLine, ...]
     # Header charges - allowances + tax of the invoice as submitted; Amazon pays the total.
     header_adjustment: Decimal = Decimal("0")
+    currency: str = "USD"
 
     @property
     def amount(self) -> Decimal:
@@ -73,6 +74,7 @@ class SandboxPayment:
     vendor_code: str
     items: list[SandboxRemitItem] = field(default_factory=list)
     hidden_lines: bool = False  # the VC export hides this payment's lines
+    currency: str = "USD"  # Amazon pays in the currency of the invoices it settles
 
     @property
     def amount(self) -> Decimal:
@@ -110,7 +112,7 @@ def settlement_for_invoices(
     vendor = invoices[0].vendor_code
     first, second = invoices[0], invoices[1]
     reversed_invoice = earlier_invoice or second
-    payment = SandboxPayment(payment_number, payment_date, vendor)
+    payment = SandboxPayment(payment_number, payment_date, vendor, currency=first.currency)
     for index, invoice in enumerate(invoices):
         gross = invoice.amount
         if unexplained_variance is not None and index == 0:

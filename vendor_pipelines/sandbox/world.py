@@ -177,6 +177,8 @@ def _upc(rng: random.Random) -> str:
     return "".join(map(str, body)) + str((10 - odd % 10) % 10)
 
 
+# The sandbox's Amazon buys in one currency per region (EU: the euro marketplaces).
+REGION_CURRENCIES = {"NA": "USD", "EU": "EUR", "FE": "USD"}
 AMAZON_ENTITIES = {
     "NA": "Amazon.com Services LLC",
     "EU": "Amazon EU SARL",
@@ -199,6 +201,7 @@ def generate_world(
             vendor_code=code,
             customer_external_id=f"amazon-vendor-{code}",
             customer_name=f"{AMAZON_ENTITIES[regions[i % len(regions)]]} ({code})",
+            currency=REGION_CURRENCIES[regions[i % len(regions)]],
             region=regions[i % len(regions)],
         )
         # Every region gets at least one vendor code, however small the scale.

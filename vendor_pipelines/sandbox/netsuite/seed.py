@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vendor_pipelines.sandbox.netsuite.records import Books
 from vendor_pipelines.sandbox.netsuite.records.base import now_iso
+from vendor_pipelines.sandbox.netsuite.suiteql.tables import currency_id
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
@@ -78,7 +79,10 @@ def seed_if_empty(store: SandboxStore, world: World) -> bool:
                     "entityId": vendor.customer_name,
                     "companyName": vendor.customer_name,
                     "custentity_amazon_vendor_code": vendor.vendor_code,
-                    "currency": {"id": "1", "refName": vendor.currency},
+                    "currency": {
+                        "id": str(currency_id(vendor.currency)),
+                        "refName": vendor.currency,
+                    },
                     "isInactive": False,
                     "createdDate": created,
                 },

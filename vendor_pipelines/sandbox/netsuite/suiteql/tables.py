@@ -94,18 +94,38 @@ def customer_rows(books: Books) -> list[Row]:
     ]
 
 
+# The account's currencies (Lists > Accounting > Currencies); id 1 is the base currency.
+CURRENCIES = ((1, "USD", "US Dollar"), (2, "EUR", "Euro"), (3, "GBP", "British pound"))
+
+
+def currency_id(symbol: str) -> int:
+    return next(cid for cid, code, _ in CURRENCIES if code == symbol)
+
+
+def currency_rows(books: Books) -> list[Row]:
+    return [
+        {"id": cid, "symbol": code, "name": name, "isbasecurrency": _flag(cid == 1)}
+        for cid, code, name in CURRENCIES
+    ]
+
+
 def transaction_rows(books: Books) -> list[Row]:
     rows = []
+    # A transaction is in its customer's currency unless it says otherwise.
+    customer_currency = {str(c["id"]): _int(c.get("currency")) or 1 for c in books.all("customer")}
     for record_type in transaction_types():
         for record in books.all(record_type.name):
             remaining = record.get("amountRemaining")
+            entity = _int(record.get("entity") or record.get("customer"))
             rows.append(
                 {
                     "id": int(record["id"]),
                     "tranid": record.get("tranId"),
                     "type": record_type.transaction_code,
                     "externalid": record.get("externalId"),
-                    "entity": _int(record.get("entity") or record.get("customer")),
+                    "entity": entity,
+                    "currency": _int(record.get("currency"))
+                    or customer_currency.get(str(entity), 1),
                     # Item fulfilments have shipStatus (A/B/C) where other transactions have status.
                     "status": ref_id(record.get("status") or record.get("shipStatus")),
                     "trandate": record.get("tranDate"),
@@ -179,11 +199,12 @@ _INVENTORY = (
     "item location quantityonhand quantityavailable quantitycommitted "
     "quantitybackordered quantityonorder quantityintransit"
 )
+_CURRENCY = "id symbol name isbasecurrency"
 _LOCATION = "id name isinactive externalid custrecord_amazon_party_id"
 _CUSTOMER = "id entityid companyname externalid isinactive custentity_amazon_vendor_code"
 _TRANSACTION = (
     "id tranid type externalid entity status trandate foreigntotal otherrefnum memo "
-    "taxtotal shippingcost discounttotal "
+    "taxtotal shippingcost discounttotal currency "
     "createdfrom foreignamountremaining foreignamountunpaid createddate "
     "lastmodifieddate"
 )
@@ -200,6 +221,7 @@ TABLES: dict[str, Table] = {
         Table("inventoryitemlocations", frozenset(_INVENTORY.split()), inventory_rows, "\0"),
         Table("aggregateitemlocation", frozenset(_INVENTORY.split()), inventory_rows, "\0"),
         Table("location", frozenset(_LOCATION.split()), location_rows, "custrecord"),
+        Table("currency", frozenset(_CURRENCY.split()), currency_rows, "\0"),
         Table("customer", frozenset(_CUSTOMER.split()), customer_rows, "custentity"),
         Table("transaction", frozenset(_TRANSACTION.split()), transaction_rows, "custbody"),
         Table("transactionline", frozenset(_LINE.split()), transaction_line_rows, "custcol"),

@@ -99,3 +99,35 @@ def test_injected_faults_are_retried(serve) -> None:
         ids = list(pool.map(lambda n: client.create("salesOrder", _payload(n)), range(30)))
         assert len(set(ids)) == 30
         assert sorted(_external_ids(client)) == sorted(f"amazon-po-LOAD{n:04d}" for n in range(30))
+
+
+def test_the_account_limit_is_shared_by_every_process_serving_one_state(tmp_path) -> None:
+    """Each Dagster step serves the embedded sandbox itself; the account limit spans them all."""
+    import subprocess
+    import sys
+
+    from vendor_pipelines.sandbox.netsuite.governance import SlotPool
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pathlib\n"
+            "from vendor_pipelines.sandbox.netsuite.governance import SlotPool\n"
+            f"pool = SlotPool(2, pathlib.Path({str(tmp_path)!r}))\n"
+            "assert pool.acquire() is not None and pool.acquire() is not None\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        here = SlotPool(2, tmp_path)
+        assert here.acquire() is None  # the other process holds the account's two slots
+    finally:
+        holder.communicate("\n", timeout=30)  # it exits; the kernel frees its locks
+    assert here.acquire() is not None and here.acquire() is not None
+    assert here.acquire() is None

@@ -11,6 +11,7 @@ import json
 import random
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -302,7 +303,11 @@ def create_app(
             app, faults, fault_body, exempt_paths=(TOKEN_PATH, WAREHOUSE_PATH)
         )
     gate = ConcurrencyGate(
-        outer, limit=settings["concurrency_limit"], latency_seconds=settings["latency_seconds"]
+        outer,
+        limit=settings["concurrency_limit"],
+        latency_seconds=settings["latency_seconds"],
+        # On disk, the account's slots are shared with every process serving this state.
+        slots_dir=None if store.path == ":memory:" else Path(store.path).parent / "slots",
     )
     gate.sandbox = sandbox  # type: ignore[attr-defined]
     return gate

@@ -47,6 +47,7 @@ from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
 PLAN = "netsuite.warehouse"
+OWED = "netsuite.warehouse.owed"
 GS1_COMPANY_PREFIX = "0614141"  # GS1's own example company prefix
 CARTON_UNITS = 12  # units of one order line per carton
 KG_TO_LB = Decimal("2.20462")
@@ -100,7 +101,7 @@ def _plan_for(books: Books, order: Record) -> dict[str, Any]:
         program = order["custbody_amazon_program"]
         ordinal = int(books.next_id(f"warehouse.ordinal.{program}", 0))
         scenarios = SCENARIOS[program]
-        scenario = scenarios[ordinal % len(scenarios)]
+        scenario = _scenario_for(books, order, scenarios[ordinal % len(scenarios)])
         plan = {
             "salesOrder": str(order["id"]),
             "externalId": order.get("externalId"),
@@ -115,6 +116,29 @@ def _plan_for(books: Books, order: Record) -> dict[str, Any]:
             "defects": [],
         }
     return plan
+
+
+# Defects that need more than one unit to happen; an order too small for its turn passes the
+# defect on to the next order that can take it, so every seeded week has each of them.
+NEEDS_TWO_UNITS = ("short_pick", "df_partial")
+
+
+def _scenario_for(books: Books, order: Record, turn: str) -> str:
+    quantities = [int(float(line["quantity"])) for line in order["item"]["items"]]
+    can_split = any(q >= 2 for q in quantities) or (
+        order["custbody_amazon_program"] == "DF" and len(quantities) >= 2
+    )
+    owed = [s for s in (books.store.get_meta(OWED) or "").split(",") if s]
+    if turn in NEEDS_TWO_UNITS and not can_split:
+        owed.append(turn)
+        turn = "clean"
+    elif turn == "clean" and can_split:
+        mine = [s for s in owed if s in SCENARIOS[order["custbody_amazon_program"]]]
+        if mine:
+            turn = mine[0]
+            owed.remove(turn)
+    books.store.set_meta(OWED, ",".join(owed))
+    return turn
 
 
 def _next_batch(books: Books, world: World, order_id: str) -> int:

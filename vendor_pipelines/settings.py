@@ -19,6 +19,7 @@ from vendor_pipelines.amazon.regions import (
     AmazonCredentials,
     parse_regions,
     regional_credentials,
+    report_marketplaces,
 )
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
@@ -63,7 +64,8 @@ class Settings(BaseSettings):
     amazon_lwa_refresh_token_na: SecretStr | None = None
     amazon_lwa_refresh_token_eu: SecretStr | None = None
     amazon_lwa_refresh_token_fe: SecretStr | None = None
-    amazon_marketplace_id: str = "ATVPDKIKX0DER"  # for vendor reports (US by default)
+    # Vendor reports: comma-separated marketplace ids; empty = each region's main marketplace.
+    amazon_marketplace_id: str = ""
     amazon_vendor_codes: str = Field(
         default="", description="comma-separated selling-party vendor codes; empty = all"
     )
@@ -146,6 +148,11 @@ class Settings(BaseSettings):
         return parse_regions(self.amazon_regions) or ("NA",)
 
     @property
+    def report_marketplaces(self) -> list[tuple[str, str]]:
+        """(marketplace id, region) of each marketplace whose vendor reports are pulled."""
+        return report_marketplaces(self.amazon_marketplace_id, self.amazon_region_list)
+
+    @property
     def netsuite_is_live(self) -> bool:
         return self.netsuite_account_id is not None or self.netsuite_rest_url is not None
 
@@ -165,6 +172,10 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"AMAZON_REGIONS: {exc}") from None
         self.amazon_credentials  # noqa: B018 - a live gap raises, naming the variable
+        try:
+            self.report_marketplaces  # noqa: B018
+        except ValueError as exc:
+            raise ValueError(f"AMAZON_MARKETPLACE_ID: {exc}") from None
         credential_vars = NETSUITE_TBA_VARS + NETSUITE_OAUTH2_VARS
         any_credential = any(getattr(self, n.lower()) is not None for n in credential_vars)
         if any_credential and not self.netsuite_account_id:

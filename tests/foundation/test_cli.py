@@ -77,5 +77,14 @@ def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Pat
     assert {currency for _, _, currency in settlements} == {"USD", "EUR"}
     assert {variance for _, variance, _ in settlements} == {0}, settlements
     assert posted == len(settlements)
+    # Amazon's reports for each region's marketplace, from that region's host, in its currency.
+    with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:
+        reports = dict(
+            conn.execute(
+                """select marketplace_id, any_value(shipped_revenue_currency)
+                   from raw.amazon_vendor_sales_report group by all"""
+            ).fetchall()
+        )
+    assert reports == {"ATVPDKIKX0DER": "USD", "A1PA6795UKMFR9": "EUR"}
     # Invoices with freight or a discount were paid too, at their full total.
     assert adjusted

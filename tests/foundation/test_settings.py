@@ -145,3 +145,23 @@ def test_sandbox_serves_the_configured_regions(monkeypatch: pytest.MonkeyPatch) 
     settings = load_settings()
     assert not settings.amazon_is_live
     assert settings.amazon_region_list == ("EU", "NA")
+
+
+def test_report_marketplaces_default_to_each_regions_main_one(monkeypatch) -> None:
+    monkeypatch.setenv("AMAZON_REGIONS", "NA,EU")
+    assert load_settings().report_marketplaces == [
+        ("ATVPDKIKX0DER", "NA"),
+        ("A1PA6795UKMFR9", "EU"),
+    ]
+    monkeypatch.setenv("AMAZON_MARKETPLACE_ID", "A1F83G8C2ARO7P, A2EUQ1WTGCTBG2")
+    assert load_settings().report_marketplaces == [
+        ("A1F83G8C2ARO7P", "EU"),
+        ("A2EUQ1WTGCTBG2", "NA"),
+    ]
+
+
+def test_a_marketplace_outside_the_regions_is_refused(monkeypatch) -> None:
+    monkeypatch.delenv("AMAZON_REGIONS", raising=False)
+    monkeypatch.setenv("AMAZON_MARKETPLACE_ID", "A1VC38T7YXB528")  # Japan: FE
+    with pytest.raises(ConfigurationError, match=r"AMAZON_MARKETPLACE_ID.*FE region"):
+        load_settings()

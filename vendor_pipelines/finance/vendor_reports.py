@@ -1,4 +1,5 @@
-"""Land Amazon vendor reports (sales, Net PPM) per ASIN and day, idempotently per day.
+"""Land Amazon vendor reports (sales, Net PPM) per ASIN and day, idempotently per day and
+marketplace (a vendor selling in several regions has one report pair per marketplace).
 
 These are Amazon's view of an ASIN (its shipped COGS, its margin); `marts.asin_profitability`
 is ours. Both are kept so analysts can put them side by side.
@@ -6,12 +7,15 @@ is ours. Both are kept so analysts can put them side by side.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 
+from vendor_pipelines.amazon.client import AmazonVendorClient
 from vendor_pipelines.amazon.models.reports import (
+    VENDOR_NET_PPM_REPORT,
+    VENDOR_SALES_REPORT,
     VendorNetPureProductMarginReport,
     VendorSalesReport,
 )
@@ -26,9 +30,11 @@ PPM_OPTIONS = {"reportPeriod": "DAY"}
 
 
 def _replace_day(
-    conn: duckdb.DuckDBPyConnection, table: str, day: date, frame: pd.DataFrame
+    conn: duckdb.DuckDBPyConnection, table: str, day: date, marketplace_id: str, frame: pd.DataFrame
 ) -> int:
-    conn.execute(f"delete from {table} where start_date = ?", [day])
+    conn.execute(
+        f"delete from {table} where start_date = ? and marketplace_id = ?", [day, marketplace_id]
+    )
     if frame.empty:
         return 0
     conn.register("report_frame", frame)
@@ -91,6 +97,29 @@ def land_vendor_reports(
         ]
     )
     return (
-        _replace_day(conn, "raw.amazon_vendor_sales_report", day, sales_rows),
-        _replace_day(conn, "raw.amazon_net_ppm_report", day, ppm_rows),
+        _replace_day(conn, "raw.amazon_vendor_sales_report", day, marketplace_id, sales_rows),
+        _replace_day(conn, "raw.amazon_net_ppm_report", day, marketplace_id, ppm_rows),
     )
+
+
+def pull_vendor_reports(
+    conn: duckdb.DuckDBPyConnection, amazon: AmazonVendorClient, marketplace_id: str, day: date
+) -> tuple[int, int]:
+    """Request, download and land one marketplace's sales and Net PPM reports for one day."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1) - timedelta(seconds=1)
+    sales = amazon.fetch_report(
+        VENDOR_SALES_REPORT,
+        [marketplace_id],
+        data_start_time=start,
+        data_end_time=end,
+        report_options=SALES_OPTIONS,
+    )
+    ppm = amazon.fetch_report(
+        VENDOR_NET_PPM_REPORT,
+        [marketplace_id],
+        data_start_time=start,
+        data_end_time=end,
+        report_options=PPM_OPTIONS,
+    )
+    return land_vendor_reports(conn, day, marketplace_id, sales, ppm)

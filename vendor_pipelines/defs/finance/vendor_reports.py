@@ -1,15 +1,15 @@
-"""Amazon vendor reports (sales and Net PPM by ASIN), one settlement day per partition."""
+"""Amazon vendor reports (sales and Net PPM by ASIN), per marketplace, one settlement day per
+partition."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from vendor_pipelines.amazon.models.reports import VENDOR_NET_PPM_REPORT, VENDOR_SALES_REPORT
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.resources import AmazonVendorResource
-from vendor_pipelines.finance.vendor_reports import PPM_OPTIONS, SALES_OPTIONS, land_vendor_reports
+from vendor_pipelines.finance.vendor_reports import pull_vendor_reports
 from vendor_pipelines.settings import load_settings
 
 SALES = dg.AssetKey(["raw", "amazon_vendor_sales_report"])
@@ -42,31 +42,16 @@ def amazon_vendor_reports(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, amazon: AmazonVendorResource
 ):  # a generator of two materializations
     window = context.partition_time_window
-    marketplace = load_settings().amazon_marketplace_id
     sales_rows = ppm_rows = 0
-    day = window.start.date()
-    # One report pair per settlement day of the partition (a backfill is one run over many).
-    with amazon.client() as client, duckdb.get_connection() as conn:
-        while day < window.end.date():
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            end = start + timedelta(days=1) - timedelta(seconds=1)
-            sales = client.fetch_report(
-                VENDOR_SALES_REPORT,
-                [marketplace],
-                data_start_time=start,
-                data_end_time=end,
-                report_options=SALES_OPTIONS,
-            )
-            ppm = client.fetch_report(
-                VENDOR_NET_PPM_REPORT,
-                [marketplace],
-                data_start_time=start,
-                data_end_time=end,
-                report_options=PPM_OPTIONS,
-            )
-            counts = land_vendor_reports(conn, day, marketplace, sales, ppm)
-            sales_rows, ppm_rows = sales_rows + counts[0], ppm_rows + counts[1]
-            day += timedelta(days=1)
+    # One report pair per marketplace and settlement day of the partition (a backfill is one
+    # run over many days), each asked of the host of the marketplace's region.
+    with amazon.clients() as regions, duckdb.get_connection() as conn:
+        for marketplace, region in load_settings().report_marketplaces:
+            day = window.start.date()
+            while day < window.end.date():
+                counts = pull_vendor_reports(conn, regions[region], marketplace, day)
+                sales_rows, ppm_rows = sales_rows + counts[0], ppm_rows + counts[1]
+                day += timedelta(days=1)
     yield dg.MaterializeResult(
         asset_key=SALES, metadata={"dagster/partition_row_count": sales_rows}
     )

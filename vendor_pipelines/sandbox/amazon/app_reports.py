@@ -11,6 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from vendor_pipelines.amazon.models import reports as rep
+from vendor_pipelines.amazon.regions import MARKETPLACE_REGIONS
 
 from . import reports as report_docs
 from .app_core import SandboxCore
@@ -40,6 +41,14 @@ class ReportsMixin(SandboxCore):
         unknown = [m for m in spec.marketplaceIds if m not in report_docs.MARKETPLACES]
         if unknown:
             raise bad_request(f"Invalid marketplaceIds: {', '.join(unknown)}.")
+        elsewhere = [
+            m for m in spec.marketplaceIds if self.region and MARKETPLACE_REGIONS.get(m) != self.region
+        ]
+        if elsewhere:
+            # Each marketplace is served by its own region's endpoint.
+            raise bad_request(
+                f"Invalid marketplaceIds for the {self.region} endpoint: {', '.join(elsewhere)}."
+            )
         if isinstance(raw.get("reportOptions"), list):
             raise bad_request("reportOptions must be an object.")
         report_id = str(50_000 + self.state.store.next_value("amazon.report_id"))

@@ -13,13 +13,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vendor_pipelines.amazon.marketplaces import report_marketplaces
 from vendor_pipelines.amazon.regions import (
     REGIONS,
     AmazonAppConfig,
     AmazonCredentials,
     parse_regions,
     regional_credentials,
-    report_marketplaces,
 )
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"

@@ -10,8 +10,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from vendor_pipelines.amazon.marketplaces import MARKETPLACE_REGIONS
 from vendor_pipelines.amazon.models import reports as rep
-from vendor_pipelines.amazon.regions import MARKETPLACE_REGIONS
 
 from . import reports as report_docs
 from .app_core import SandboxCore
@@ -42,7 +42,9 @@ class ReportsMixin(SandboxCore):
         if unknown:
             raise bad_request(f"Invalid marketplaceIds: {', '.join(unknown)}.")
         elsewhere = [
-            m for m in spec.marketplaceIds if self.region and MARKETPLACE_REGIONS.get(m) != self.region
+            m
+            for m in spec.marketplaceIds
+            if self.region and MARKETPLACE_REGIONS.get(m) != self.region
         ]
         if elsewhere:
             # Each marketplace is served by its own region's endpoint.

@@ -17,9 +17,9 @@ tests can name what was seeded (`warehouse_plan`). Scenarios:
 * `invoice_price_off` the clerk keyed a 5 % higher rate on the invoice's first line;
 * `df_partial`        a Direct Fulfillment order shipped without its last unit.
 
-Billing terms (`_bill_terms`): invoices of EU vendor codes carry 19 % VAT; clean orders take
-turns at a freight charge and a 2 % header discount (a DF discount is a defect: Amazon's DF
-invoice has no allowances).
+Billing terms (`warehouse_billing.bill_terms`): invoices of EU vendor codes carry 19 % VAT;
+clean orders take turns at a freight charge and a 2 % header discount (a DF discount is a
+defect: Amazon's DF invoice has no allowances).
 
 Packages carry the standard fields (packageCartonNumber = carton SSCC-18, packageWeight in lb,
 packageTrackingNumber, packageDescr) plus custom ones: dimensions in inches, the pallet SSCC and
@@ -33,16 +33,13 @@ from decimal import Decimal
 from typing import Any
 
 from vendor_pipelines.amazon.sscc import make_sscc
-from vendor_pipelines.sandbox.netsuite.records.base import Books, Record, money, now_iso
-from vendor_pipelines.sandbox.netsuite.records.billing import (
-    Invoice,
-    invoice_from_order,
-    price_invoice,
-)
+from vendor_pipelines.sandbox.netsuite.records.base import Books, Record, now_iso
+from vendor_pipelines.sandbox.netsuite.records.billing import Invoice, invoice_from_order
 from vendor_pipelines.sandbox.netsuite.records.fulfilment import (
     ItemFulfillment,
     fulfilment_from_order,
 )
+from vendor_pipelines.sandbox.netsuite.warehouse_billing import bill_terms, misprice
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
@@ -178,9 +175,9 @@ def _next_batch(books: Books, world: World, order_id: str) -> int:
         "custbody_item_fulfillment": str(fulfilment["id"]),
     }
     invoice = _save(books, Invoice(), invoice_from_order(books, order, invoice_body))
-    _bill_terms(books, world, order, plan, invoice)
+    bill_terms(books, world, order, plan, invoice)
     if plan["scenario"] == "invoice_price_off" and batch == 1:
-        _misprice(books, invoice)
+        misprice(books, invoice)
         plan["defects"].append({"kind": "invoice_price_off", "invoice": invoice["tranId"]})
     plan["batches"] = batch
     plan["done"] = plan["scenario"] != "two_batches" or batch >= 2
@@ -284,46 +281,3 @@ def _save(books: Books, kind: Any, draft: Record) -> Record:
     record = {"id": kind.new_id(books), "createdDate": now_iso()} | draft
     books.put(kind.name, record)
     return record
-
-
-VAT_RATES = {"EU": 19.0}  # Germany's standard rate, for the EU marketplace's vendor codes
-FREIGHT_CHARGE = 35.0  # agreed prepaid freight billed on the invoice (RP)
-DF_FREIGHT_OUT = 5.95
-DISCOUNT_SHARE = 0.02
-
-
-def _bill_terms(
-    books: Books, world: World, order: Record, plan: dict[str, Any], invoice: Record
-) -> None:
-    """What the billing clerk adds to the header: VAT in the EU, agreed freight, a discount.
-
-    Clean orders take turns: RP freight, RP discount; DF freight out, and a DF discount (which
-    Amazon's DF invoice cannot carry, so the integration must hold it).
-    """
-    vendor = next(
-        (v for v in world.vendors if v.vendor_code == order.get("custbody_amazon_vendor_code")),
-        None,
-    )
-    terms: dict[str, Any] = {}
-    if vendor is not None and vendor.region in VAT_RATES:
-        terms["taxRate"] = VAT_RATES[vendor.region]  # stands in for SuiteTax's tax code
-    if plan["scenario"] == "clean" and plan["batches"] == 0:
-        ordinal = int(books.next_id(f"warehouse.terms.{plan['program']}", 0))
-        subtotal = sum(float(line["amount"]) for line in invoice["item"]["items"])
-        if ordinal % 2 == 0:
-            terms["shippingCost"] = FREIGHT_CHARGE if plan["program"] == "RP" else DF_FREIGHT_OUT
-            plan["defects"].append({"kind": "freight_charge", "invoice": invoice["tranId"]})
-        else:
-            terms["discountTotal"] = -money(subtotal * DISCOUNT_SHARE)
-            kind = "df_discount" if plan["program"] == "DF" else "invoice_discount"
-            plan["defects"].append({"kind": kind, "invoice": invoice["tranId"]})
-    if terms:
-        invoice |= terms
-        books.put("invoice", price_invoice(invoice))
-
-
-def _misprice(books: Books, invoice: Record) -> None:
-    """The clerk keyed the wrong rate: 5 % above the order price on the first line."""
-    line = invoice["item"]["items"][0]
-    line["rate"] = money(float(line["rate"]) * 1.05)
-    books.put("invoice", price_invoice(invoice))

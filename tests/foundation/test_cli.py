@@ -88,3 +88,30 @@ def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Pat
     assert reports == {"ATVPDKIKX0DER": "USD", "A1PA6795UKMFR9": "EUR"}
     # Invoices with freight or a discount were paid too, at their full total.
     assert adjusted
+
+
+def test_sandbox_serve_runs_one_amazon_host_per_region(tmp_path: Path) -> None:
+    import httpx
+
+    server = subprocess.Popen(
+        [str(CLI), "sandbox", "serve", "--regions", "NA,EU", "--amazon-port", "0",
+         "--netsuite-port", "0", "--scale", "tiny", "--state-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        hosts = {}
+        while len(hosts) < 2:
+            line = server.stdout.readline()
+            assert line, server.stderr.read() if server.stderr else "server exited"
+            if line.startswith("Amazon SP-API sandbox"):
+                region, url = line.split()[3].rstrip(":"), line.split()[4]
+                hosts[region] = url
+        assert set(hosts) == {"NA", "EU"} and hosts["NA"] != hosts["EU"]
+        for url in hosts.values():
+            assert httpx.get(f"{url}/_sandbox/health", timeout=10).json()["ok"] is True
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

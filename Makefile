@@ -13,8 +13,11 @@ uv:
 		|| $(PYTHON) -m pip install --quiet --user uv \
 		|| $(PYTHON) -m pip install --quiet --break-system-packages uv
 
+# Bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on CI machines) every
+# process, dbt and Dagster steps included, would otherwise compile its imports from source.
 sync: uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@$(VENV)/bin/python -m compileall -q vendor_pipelines >/dev/null
 
 demo: sync
 	$(VENV)/bin/vendor-pipelines demo

@@ -29,3 +29,9 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long end-to-end modules (`pytestmark = pytest.mark.slow`) first: tests are spread over
+    the workers file by file, and a long file handed out last would run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

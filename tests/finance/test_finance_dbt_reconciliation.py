@@ -16,6 +16,8 @@ from vendor_pipelines.sandbox.remittance_month import (
     insert_netsuite_rows,
 )
 
+pytestmark = pytest.mark.slow
+
 BLOCKING_VARIANCE = "assert_unexplained_variance_within_tolerance"
 BLOCKING_UNMAPPED = "assert_no_unmapped_deduction_classes"
 BLOCKING_BALANCE = "assert_gl_postings_balanced_per_settlement"

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
 CLI = Path(sys.executable).parent / "vendor-pipelines"
 
 
@@ -38,56 +36,6 @@ def test_bad_configuration_fails_at_start_with_the_variable_name() -> None:
     assert result.returncode == 2
     assert "AMAZON_LWA_CLIENT_ID" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_demo_runs_the_whole_cycle_and_every_settlement_reconciles(tmp_path: Path) -> None:
-    """The README's first command, for a vendor selling in NA (USD) and EU (EUR, VAT):
-    orders to cash, to the cent, in both currencies."""
-    env = {
-        **os.environ,
-        "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
-        "ANALYTICS_DUCKDB_PATH": str(tmp_path / "analytics.duckdb"),
-        "SANDBOX_STATE_DIR": str(tmp_path / "sandbox"),
-        "REMITTANCE_INBOX": str(tmp_path / "inbox"),
-        "SANDBOX_SCALE": "small",  # enough accepted invoices in both regions for payments
-        "AMAZON_REGIONS": "NA,EU",
-    }
-    result = subprocess.run(
-        [str(CLI), "demo", "--dagster-home", str(tmp_path / "dagster_home")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:
-        settlements = conn.execute(
-            """select settlement_id, unexplained_variance, currency
-               from finance.settlement_reconciliation where grain = 'payment'"""
-        ).fetchall()
-        posted = conn.execute(
-            """select count(*) from ops.submissions
-               where channel = 'netsuite.customerPayment' and status = 'succeeded'"""
-        ).fetchone()[0]
-        adjusted = conn.execute(
-            """select count(*) from raw.netsuite_invoices i
-               join raw.remittance_lines r on r.reference = i.tranid
-               where i.shipping_cost <> 0 or i.discount_total <> 0"""
-        ).fetchone()[0]
-    assert {currency for _, _, currency in settlements} == {"USD", "EUR"}
-    assert {variance for _, variance, _ in settlements} == {0}, settlements
-    assert posted == len(settlements)
-    # Amazon's reports for each region's marketplace, from that region's host, in its currency.
-    with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:
-        reports = dict(
-            conn.execute(
-                """select marketplace_id, any_value(shipped_revenue_currency)
-                   from raw.amazon_vendor_sales_report group by all"""
-            ).fetchall()
-        )
-    assert reports == {"ATVPDKIKX0DER": "USD", "A1PA6795UKMFR9": "EUR"}
-    # Invoices with freight or a discount were paid too, at their full total.
-    assert adjusted
 
 
 def test_sandbox_serve_runs_one_amazon_host_per_region(tmp_path: Path) -> None:

@@ -49,13 +49,3 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         from vendor_pipelines.definitions import defs
 
         yield Flow(root, defs(), sandbox_for(load_settings()))
-
-
-@pytest.fixture(scope="module")
-def regional_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
-    """A vendor selling in NA and EU: one sandbox host per region, vendor codes split."""
-    root = tmp_path_factory.mktemp("regional_flow")
-    with environment(sandbox_environment(root, AMAZON_REGIONS="NA,EU")):
-        from vendor_pipelines.definitions import defs
-
-        yield Flow(root, defs(), sandbox_for(load_settings()))

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pytest
 from sandbox_flow import live_environment
 
 from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
@@ -24,6 +25,8 @@ from vendor_pipelines.sandbox.embedded import (
 )
 from vendor_pipelines.sandbox.faults import FaultPlan
 from vendor_pipelines.sandbox.netsuite.warehouse import advance_warehouse, warehouse_plan
+
+pytestmark = pytest.mark.slow
 
 RUNNER = Path(__file__).with_name("run_fulfilment_assets.py")
 ORDERS = [

@@ -7,12 +7,15 @@ from collections import Counter
 
 import dagster as dg
 import duckdb
+import pytest
 from sandbox_flow import live_environment
 
 from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
 from vendor_pipelines.sandbox.embedded import start_sandbox
 from vendor_pipelines.sandbox.faults import FaultPlan
 from vendor_pipelines.sandbox.netsuite.warehouse import advance_warehouse, warehouse_plan
+
+pytestmark = pytest.mark.slow
 
 ASSETS = [
     ["raw", "amazon_purchase_orders"],

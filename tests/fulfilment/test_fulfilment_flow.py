@@ -18,6 +18,8 @@ from vendor_pipelines.connections import netsuite_client
 from vendor_pipelines.sandbox.amazon.state import RECEIVED_KINDS
 from vendor_pipelines.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 MY_TYPES = (
     "asn_validation_failed",
     "asn_quantity_mismatch",

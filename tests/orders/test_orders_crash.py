@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pytest
 from sandbox_flow import live_environment
 
 from vendor_pipelines.sandbox.embedded import (
@@ -22,6 +23,8 @@ from vendor_pipelines.sandbox.embedded import (
 )
 from vendor_pipelines.sandbox.faults import FaultPlan
 from vendor_pipelines.sandbox.netsuite.records.base import Books
+
+pytestmark = pytest.mark.slow
 
 RUNNER = Path(__file__).with_name("run_assets.py")
 UPSTREAM = [

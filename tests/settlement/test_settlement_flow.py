@@ -10,6 +10,8 @@ import pytest
 
 from vendor_pipelines.defs.finance.remittances import remittance_inbox_sensor
 
+pytestmark = pytest.mark.slow
+
 REMITTANCES = dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"])
 # The nightly settlement job's assets, without Amazon's vendor reports (not needed here).
 SETTLEMENT = (

@@ -1,0 +1,169 @@
+"""`vendor-pipelines demo` end to end for a vendor selling in NA (USD) and EU (EUR, 19 % VAT).
+
+One real demo run (a subprocess, the README's first command) against the embedded sandbox, which
+serves NA and EU on separate hosts that know only their own vendor codes and accept only their
+own region's tokens: a document routed to the wrong region would be refused or never polled.
+Expected regions, currencies and amounts come from the sandbox world and what the simulated
+Amazon received, never from the pipeline's own tables alone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from vendor_pipelines.sandbox.amazon.state import RECEIVED_KINDS, AmazonSandboxState
+from vendor_pipelines.sandbox.netsuite.records.base import Books
+from vendor_pipelines.sandbox.store import SandboxStore
+from vendor_pipelines.sandbox.world import Scale, World, generate_world
+
+CLI = Path(sys.executable).parent / "vendor-pipelines"
+pytestmark = pytest.mark.slow
+SEED, SCALE, REGIONS = 7, "small", ("NA", "EU")  # small: enough invoices to pay in both regions
+
+
+@dataclass
+class DemoRun:
+    root: Path
+    world: World
+    amazon: AmazonSandboxState
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.root / "warehouse.duckdb"), read_only=True) as conn:
+            return conn.execute(sql, params or []).fetchall()
+
+    def netsuite_records(self, record_type: str) -> list[dict]:
+        store = SandboxStore(self.root / "sandbox" / "netsuite.sqlite")
+        return Books(store, {}).all(record_type)
+
+    def vendor_regions(self) -> dict[str, str]:
+        return {v.vendor_code: v.region for v in self.world.vendors}
+
+    def order_regions(self) -> dict[str, str]:
+        regions = self.vendor_regions()
+        orders = {**self.amazon.rp_orders(), **self.amazon.df_orders()}
+        return {po: regions[doc["vendor"]] for po, doc in orders.items()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    root = tmp_path_factory.mktemp("demo")
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
+        "ANALYTICS_DUCKDB_PATH": str(root / "analytics.duckdb"),
+        "SANDBOX_STATE_DIR": str(root / "sandbox"),
+        "REMITTANCE_INBOX": str(root / "inbox"),
+        "SANDBOX_SEED": str(SEED),
+        "SANDBOX_SCALE": SCALE,
+        "AMAZON_REGIONS": ",".join(REGIONS),
+    }
+    result = subprocess.run(
+        [str(CLI), "demo", "--dagster-home", str(root / "dagster_home")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    world = generate_world(SEED, Scale.named(SCALE), REGIONS)
+    amazon = AmazonSandboxState(SandboxStore(root / "sandbox" / "amazon.sqlite"), world)
+    return DemoRun(root, world, amazon)
+
+
+def test_every_settlement_reconciles_to_the_cent_and_is_posted(demo: DemoRun) -> None:
+    settlements = demo.query(
+        """select settlement_id, unexplained_variance, currency
+           from finance.settlement_reconciliation where grain = 'payment'"""
+    )
+    assert {currency for _, _, currency in settlements} == {"USD", "EUR"}
+    assert {variance for _, variance, _ in settlements} == {0}, settlements
+    posted = demo.query(
+        """select count(*) from ops.submissions
+           where channel = 'netsuite.customerPayment' and status = 'succeeded'"""
+    )
+    assert posted == [(len(settlements),)]
+    # Invoices with freight or a discount were paid too, at their full total.
+    assert demo.query(
+        """select count(*) from raw.netsuite_invoices i
+           join raw.remittance_lines r on r.reference = i.tranid
+           where i.shipping_cost <> 0 or i.discount_total <> 0"""
+    )[0][0]
+
+
+def test_vendor_reports_come_per_marketplace_in_its_currency(demo: DemoRun) -> None:
+    reports = demo.query(
+        """select marketplace_id, any_value(shipped_revenue_currency)
+           from raw.amazon_vendor_sales_report group by all"""
+    )
+    assert dict(reports) == {"ATVPDKIKX0DER": "USD", "A1PA6795UKMFR9": "EUR"}
+
+
+def test_orders_of_every_region_are_consolidated_with_their_region(demo: DemoRun) -> None:
+    expected = demo.order_regions()
+    landed = dict(
+        demo.query("select purchase_order_number, region from raw.amazon_purchase_orders")
+    )
+    assert landed == expected
+    assert set(landed.values()) == {"NA", "EU"}
+    cursors = {row[0] for row in demo.query("select source from ops.sync_cursors")}
+    assert {"RP:NA:*", "RP:EU:*", "DF:NA:*", "DF:EU:*"} <= cursors
+
+
+def test_every_document_reached_the_host_of_its_purchase_order(demo: DemoRun) -> None:
+    order_regions, vendor_regions = demo.order_regions(), demo.vendor_regions()
+    received = [e for kind in RECEIVED_KINDS for e in demo.amazon.received(kind)]
+    for kind in ("rp_acknowledgements", "rp_shipment_confirmations", "rp_invoices"):
+        assert {e["region"] for e in received if e["kind"] == kind} == {"NA", "EU"}, kind
+    kinds = Counter(e["kind"] for e in received)
+    assert kinds["df_acknowledgements"] and kinds["df_inventory_updates"]
+    for entry in received:
+        if entry["kind"] == "df_inventory_updates":
+            vendor = entry["body"]["sellingParty"]["partyId"]
+            assert entry["region"] == vendor_regions[vendor], entry["ref"]
+            continue
+        pos = [ref for ref in entry["refs"] if ref in order_regions]
+        assert pos, entry["kind"]
+        assert {order_regions[po] for po in pos} == {entry["region"]}, (entry["kind"], pos)
+
+
+def test_every_transaction_was_polled_where_it_was_submitted(demo: DemoRun) -> None:
+    rows = demo.query(
+        """select region, status, count(*) from ops.submissions
+           where channel like 'amazon.%' group by all"""
+    )
+    assert {region for region, _, _ in rows} == {"NA", "EU"}
+    assert not [row for row in rows if row[1] in ("sent", "pending")]
+    open_types = {row[0] for row in demo.query("select exception_type from ops.open_exceptions")}
+    assert "transmission_error" not in open_types
+
+
+def test_each_region_is_invoiced_in_its_currency_and_eu_with_vat(demo: DemoRun) -> None:
+    vendors = {v.vendor_code: v for v in demo.world.vendors}
+    invoices = {i["tranId"]: i for i in demo.netsuite_records("invoice")}
+    landed = demo.query("select vendor_code, currency from raw.netsuite_invoices group by all")
+    assert {vendor: vendors[vendor].currency for vendor, _ in landed} == dict(landed)
+    outcomes = {t["transactionId"]: t["outcome"] for t in demo.amazon.transactions()}
+    seen = Counter()
+    for entry in demo.amazon.received("rp_invoices"):
+        body = entry["body"]
+        vendor = vendors[body["remitToParty"]["partyId"]]
+        seen[vendor.region] += 1
+        assert body["invoiceTotal"]["currencyCode"] == vendor.currency
+        assert float(body["invoiceTotal"]["amount"]) == invoices[entry["ref"]]["total"]
+        taxes = body.get("taxDetails", [])
+        if vendor.region == "EU":
+            (vat,) = taxes
+            assert vat["taxType"] == "VAT" and vat["taxRate"] == "19"
+            assert float(vat["taxAmount"]["amount"]) == invoices[entry["ref"]]["taxTotal"] > 0
+        else:
+            assert not taxes
+        assert outcomes[entry["transactionId"]] == "Success", entry["ref"]
+    assert seen["EU"] and seen["NA"]

@@ -12,7 +12,11 @@ from vendor_pipelines.amazon.models import orders as rpo
 from vendor_pipelines.amazon.models import transactions as txm
 from vendor_pipelines.amazon.models.common import DateTimeInterval, Error
 from vendor_pipelines.amazon.operations import OPERATIONS
-from vendor_pipelines.sandbox.amazon.spec_validation import iter_examples
+from vendor_pipelines.sandbox.amazon.spec_validation import (
+    SpecsMissing,
+    iter_examples,
+    specs_dir,
+)
 
 # Official examples that are not instances of their schema (documentation artefacts).
 NOT_INSTANCES = {
@@ -32,7 +36,19 @@ def _examples():
                 yield op, example
 
 
-EXAMPLES = list(_examples())
+try:
+    specs_dir()
+    EXAMPLES = list(_examples())
+    EXAMPLE_PARAMS = [
+        pytest.param(op, ex, id=f"{op.key}-{ex.status}-{ex.source}-{i}")
+        for i, (op, ex) in enumerate(EXAMPLES)
+    ]
+except SpecsMissing as missing:
+    # The examples live in Amazon's model files, which only the strict layer has.
+    EXAMPLES = []
+    EXAMPLE_PARAMS = [
+        pytest.param(None, None, id="no-model-files", marks=pytest.mark.skip(reason=str(missing)))
+    ]
 
 
 def test_examples_found(specs):
@@ -49,11 +65,7 @@ def test_examples_found(specs):
     }
 
 
-@pytest.mark.parametrize(
-    ("op", "example"),
-    EXAMPLES,
-    ids=[f"{op.key}-{ex.status}-{ex.source}-{i}" for i, (op, ex) in enumerate(EXAMPLES)],
-)
+@pytest.mark.parametrize(("op", "example"), EXAMPLE_PARAMS)
 def test_every_official_example_response_parses(op, example, specs):
     key = (example.spec, example.operation_id, example.status, example.source)
     body = example.body

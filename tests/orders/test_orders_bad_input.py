@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -12,17 +11,26 @@ import pytest
 from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
 from vendor_pipelines.orders.landing import land_purchase_orders
+from vendor_pipelines.sandbox.amazon.generator import generate_orders
+from vendor_pipelines.sandbox.amazon.spec_validation import SpecsMissing, load_spec
+from vendor_pipelines.sandbox.world import Scale, generate_world
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "amazon-sp-api"
 
-
-@pytest.fixture
-def official_orders() -> list[dict]:
-    """The official getPurchaseOrders example response's orders (Amazon's own payloads)."""
-    spec = json.loads((SPECS / "vendorOrders.json").read_text())
+@pytest.fixture(params=["sandbox", "official"])
+def official_orders(request) -> list[dict]:
+    """Good purchase orders to spoil: the sandbox generator's (validated against Amazon's SDK
+    models by the client tests), and the official getPurchaseOrders example response's
+    (Amazon's own payloads, in the model files that only the strict layer has)."""
+    if request.param == "sandbox":
+        world = generate_world(7, Scale.named("tiny"))
+        return generate_orders(world, datetime(2026, 11, 2, tzinfo=UTC), days=1).rp_orders[:3]
+    try:
+        spec = load_spec("vendorOrders.json")
+    except SpecsMissing as missing:
+        pytest.skip(f"strict model-file layer not available: {missing}")
     operation = spec["paths"]["/vendor/orders/v1/purchaseOrders"]["get"]
     example = operation["responses"]["200"]["x-amzn-api-sandbox"]["static"][0]["response"]
-    return example["payload"]["orders"]
+    return copy.deepcopy(example["payload"]["orders"])
 
 
 def test_bad_orders_are_quarantined_and_good_ones_land(official_orders) -> None:

@@ -1,7 +1,9 @@
 """Validate JSON against Amazon's official SP-API models (Swagger 2.0) and report schemas.
 
-The models live beside the repository in `../shared/specs/amazon-sp-api/` (override with
-`VENDOR_PIPELINES_SPECS_DIR`). Swagger 2.0 schemas are JSON Schema draft-4 with `$ref`s into
+This is the optional strict layer: the model files are not part of the repository, and are used
+only when `VENDOR_PIPELINES_SPECS_DIR` names the folder holding them (CI sets it when Amazon's
+models sit beside the checkout). Without them, `sdk_validation` checks the same payloads through
+Amazon's official Python SDK. Swagger 2.0 schemas are JSON Schema draft-4 with `$ref`s into
 `#/definitions`; we validate with jsonschema's Draft4Validator, add the `Decimal` string pattern
 that the models state only in prose, and check `date-time` formats.
 
@@ -44,18 +46,29 @@ class SpecsMissing(FileNotFoundError):
     pass
 
 
+SPECS_ENV = "VENDOR_PIPELINES_SPECS_DIR"
+
+
 def specs_dir() -> Path:
-    override = os.environ.get("VENDOR_PIPELINES_SPECS_DIR")
-    if override:
-        path = Path(override)
-    else:
-        repo_root = Path(__file__).resolve().parents[3]
-        path = repo_root.parent / "shared" / "specs" / "amazon-sp-api"
-    if not path.is_dir():
+    """The folder of Amazon's model files; only ever the one the environment names."""
+    named = os.environ.get(SPECS_ENV)
+    if not named:
         raise SpecsMissing(
-            f"official SP-API models not found at {path} (set VENDOR_PIPELINES_SPECS_DIR)"
+            f"{SPECS_ENV} is not set: it names the folder of Amazon's official SP-API model "
+            "files (selling-partner-api-models), which the repository does not ship"
         )
+    path = Path(named)
+    if not path.is_dir():
+        raise SpecsMissing(f"{SPECS_ENV}={named} is not a folder of SP-API model files")
     return path
+
+
+def specs_available() -> bool:
+    try:
+        specs_dir()
+    except SpecsMissing:
+        return False
+    return True
 
 
 @cache

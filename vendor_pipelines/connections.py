@@ -26,22 +26,44 @@ from vendor_pipelines.sandbox.embedded import (
     SANDBOX_NETSUITE_ACCOUNT_ID,
     RunningSandbox,
     embedded_sandbox,
+    sandbox_fault_plans,
     sandbox_refresh_token,
 )
+from vendor_pipelines.sandbox.faults import FaultPlan
 from vendor_pipelines.settings import Settings
 
 
+def sandbox_faults(settings: Settings) -> tuple[FaultPlan | None, FaultPlan | None]:
+    """The (Amazon, NetSuite) fault plans `SANDBOX_FAULT_*` ask for, sized to our timeouts."""
+    return sandbox_fault_plans(
+        settings.sandbox_fault_rate,
+        settings.sandbox_fault_kinds,
+        settings.sandbox_fault_seed,
+        settings.amazon_request_timeout_seconds,
+        settings.netsuite_request_timeout_seconds,
+    )
+
+
 def sandbox_for(settings: Settings) -> RunningSandbox:
+    amazon_faults, netsuite_faults = sandbox_faults(settings)
     return embedded_sandbox(
         Path(settings.sandbox_state_dir),
         settings.sandbox_seed,
         settings.sandbox_scale,
         settings.amazon_region_list,
+        bad_orders=settings.sandbox_bad_orders,
+        amazon_faults=amazon_faults,
+        netsuite_faults=netsuite_faults,
     )
 
 
-def amazon_regions(config: AmazonAppConfig | None, settings: Settings) -> AmazonRegions:
-    """One client per SP-API region: live from `config`, or the embedded sandbox's regions."""
+def amazon_regions(
+    config: AmazonAppConfig | None, settings: Settings, timeout_seconds: float | None = None
+) -> AmazonRegions:
+    """One client per SP-API region: live from `config`, or the embedded sandbox's regions.
+
+    `timeout_seconds` overrides `AMAZON_REQUEST_TIMEOUT_SECONDS` (a resource's own setting).
+    """
     if config is not None and config.is_live:
         credentials = regional_credentials(config)
     else:
@@ -57,7 +79,8 @@ def amazon_regions(config: AmazonAppConfig | None, settings: Settings) -> Amazon
             )
             for region, url in sandbox.amazon_urls.items()
         ]
-    return AmazonRegions({c.region: c.client() for c in credentials})
+    timeout = timeout_seconds or settings.amazon_request_timeout_seconds
+    return AmazonRegions({c.region: c.client(timeout=timeout) for c in credentials})
 
 
 def netsuite_auth(settings: Settings) -> TokenBasedAuth | OAuth2ClientCredentials | None:
@@ -81,9 +104,15 @@ def netsuite_auth(settings: Settings) -> TokenBasedAuth | OAuth2ClientCredential
 
 
 def netsuite_client(
-    auth: TokenBasedAuth | OAuth2ClientCredentials | None, settings: Settings
+    auth: TokenBasedAuth | OAuth2ClientCredentials | None,
+    settings: Settings,
+    timeout_seconds: float | None = None,
 ) -> NetSuiteClient:
-    """A client for the live account, or for the embedded sandbox when auth is None."""
+    """A client for the live account, or for the embedded sandbox when auth is None.
+
+    `timeout_seconds` overrides `NETSUITE_REQUEST_TIMEOUT_SECONDS` (a resource's own setting).
+    """
+    timeout = timeout_seconds or settings.netsuite_request_timeout_seconds
     if auth is not None:
         account = settings.netsuite_account_id or ""
         return NetSuiteClient(
@@ -91,6 +120,7 @@ def netsuite_client(
             account,
             auth,
             concurrency_limit=settings.netsuite_concurrency_limit,
+            timeout=timeout,
         )
     from vendor_pipelines.sandbox.netsuite.credentials import sandbox_oauth2_auth
 
@@ -100,6 +130,7 @@ def netsuite_client(
         SANDBOX_NETSUITE_ACCOUNT_ID,
         sandbox_oauth2_auth(),
         concurrency_limit=settings.netsuite_concurrency_limit,
+        timeout=timeout,
     )
 
 

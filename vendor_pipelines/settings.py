@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vendor_pipelines.amazon.client_core import DEFAULT_TIMEOUT_SECONDS as AMAZON_TIMEOUT
 from vendor_pipelines.amazon.marketplaces import report_marketplaces
 from vendor_pipelines.amazon.regions import (
     REGIONS,
@@ -21,6 +22,8 @@ from vendor_pipelines.amazon.regions import (
     parse_regions,
     regional_credentials,
 )
+from vendor_pipelines.netsuite.client import DEFAULT_TIMEOUT_SECONDS as NETSUITE_TIMEOUT
+from vendor_pipelines.sandbox.faults import FAULT_KINDS, parse_fault_kinds
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +72,8 @@ class Settings(BaseSettings):
     amazon_vendor_codes: str = Field(
         default="", description="comma-separated selling-party vendor codes; empty = all"
     )
+    # Seconds a call may wait for its answer before the client gives up and retries it.
+    amazon_request_timeout_seconds: float = Field(default=AMAZON_TIMEOUT, gt=0)
 
     # NetSuite REST. Account id plus one complete credential set (TBA or OAuth 2.0 M2M).
     netsuite_account_id: str | None = None
@@ -82,6 +87,7 @@ class Settings(BaseSettings):
     netsuite_certificate_id: str | None = None
     netsuite_private_key_path: Path | None = None
     netsuite_concurrency_limit: int = 5
+    netsuite_request_timeout_seconds: float = Field(default=NETSUITE_TIMEOUT, gt=0)
 
     # Order sync rules (operations).
     price_tolerance_pct: float = 0.01
@@ -95,12 +101,60 @@ class Settings(BaseSettings):
 
     # Files and scheduling.
     remittance_inbox: Path = Path("data/inbox/remittances")
+    # A remittance file is taken once the inbox sensor saw it unchanged (size, times, inode)
+    # on two looks at least this many seconds apart: a file still being written waits.
+    remittance_stable_seconds: float = Field(default=30, ge=0)
+    # Larger inbox files are refused unread (`remittance_file_too_large`).
+    remittance_max_file_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     finance_timezone: str = "America/Los_Angeles"
+    # Cadences of what the daemon runs by itself (cron, in the schedule's timezone: operations
+    # for the order and fulfilment loops, finance for settlement). A deployment, the soak and
+    # tests tighten them.
+    order_sync_cron: str = "*/15 * * * *"
+    catalogue_cron: str = "5 * * * *"
+    fulfilment_sync_cron: str = "7-59/15 * * * *"
+    df_inventory_cron: str = "20 * * * *"
+    # The nightly settlement of yesterday, as HH:MM in the finance timezone.
+    settlement_time: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    pii_purge_cron: str = "15 3 * * *"
+    # Seconds between evaluations of the sensors (PO windows, inbox, loaded settlement days)
+    # and of the automation sensor (Declarative Automation).
+    sensor_interval_seconds: int = Field(default=60, ge=5)
+    # A settlement day whose payment was held is settled again this often (a seed fix) and
+    # whenever NetSuite customers or invoices change.
+    held_settlement_retry_minutes: float = Field(default=60, gt=0)
+    automation_interval_seconds: int = Field(default=30, ge=5)
 
     # Embedded sandbox (used only where a side has no live settings).
     sandbox_state_dir: Path = Path("data/sandbox")
     sandbox_seed: int = 7
     sandbox_scale: str = "small"
+    # Spoil a few generated purchase orders per batch (duplicate line numbers, bad quantities,
+    # negative costs) so a deployment can watch quarantine work; off by default.
+    sandbox_bad_orders: bool = False
+    # Live mode (vendor-pipelines soak): Amazon, the warehouse and Amazon's payables are driven
+    # by wall-clock time from outside (sandbox/live.py), not by the pipeline's own runs.
+    sandbox_live: bool = False
+    # Injected faults: this share of requests (to each sandbox) fails in one of the listed
+    # ways, drawn from a seeded RNG; timeouts are sized to the request timeouts above.
+    sandbox_fault_rate: float = Field(default=0.0, ge=0, le=1)
+    sandbox_faults: str = Field(default="", description="fault kinds, comma-separated; empty = all")
+    sandbox_fault_seed: int = 0
+
+    @field_validator(
+        "order_sync_cron",
+        "catalogue_cron",
+        "fulfilment_sync_cron",
+        "df_inventory_cron",
+        "pii_purge_cron",
+    )
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from dagster._utils.schedules import is_valid_cron_string
+
+        if not is_valid_cron_string(value):
+            raise ValueError(f"{value!r} is not a cron schedule (e.g. '*/15 * * * *')")
+        return value
 
     @field_validator(
         "duckdb_path", "analytics_duckdb_path", "remittance_inbox", "sandbox_state_dir"
@@ -110,6 +164,16 @@ class Settings(BaseSettings):
         # Relative paths mean "in this project", whatever the working directory of the process
         # (dbt and some Dagster steps run elsewhere).
         return value if value.is_absolute() else (REPO_ROOT / value).resolve()
+
+    @field_validator("sandbox_faults")
+    @classmethod
+    def _known_fault_kinds(cls, value: str) -> str:
+        parse_fault_kinds(value)  # an unknown kind raises, naming the kinds there are
+        return value
+
+    @property
+    def sandbox_fault_kinds(self) -> tuple[str, ...]:
+        return parse_fault_kinds(self.sandbox_faults) or FAULT_KINDS
 
     @property
     def amazon_app(self) -> AmazonAppConfig:

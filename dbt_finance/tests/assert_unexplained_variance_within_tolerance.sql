@@ -1,5 +1,7 @@
-{{ config(severity='error') }}
--- Blocking: a payment whose invoiced - discounts - deductions - timing - paid is not zero within
+{#- warn, not error: the payment out of tolerance is held by posting_blocked_reason; the others
+    of the day post (see assert_held_settlements_carry_their_block for the gate itself). -#}
+{{ config(severity='warn') }}
+-- A payment whose invoiced - discounts - deductions - timing - paid is not zero within
 -- tolerance (var variance_tolerance_abs / variance_tolerance_pct) is not posted.
 select reconciliation_id, invoiced_amount, paid_amount, unexplained_variance, variance_tolerance
 from {{ ref('settlement_reconciliation') }}

@@ -20,9 +20,8 @@ import httpx
 import pytest
 
 from vendor_pipelines.amazon import AmazonVendorClient, RetryPolicy
-from vendor_pipelines.amazon.operations import OPERATIONS
-from vendor_pipelines.sandbox.amazon import create_app
-from vendor_pipelines.sandbox.amazon import sdk_validation
+from vendor_pipelines.sandbox.amazon import create_app, sdk_validation
+from vendor_pipelines.sandbox.amazon.served_operations import SERVED_OPERATIONS
 from vendor_pipelines.sandbox.amazon.spec_validation import (
     SpecsMissing,
     request_errors,
@@ -40,9 +39,11 @@ from vendor_pipelines.sandbox.server import LoopbackServer
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import Scale, World, generate_world
 
+# Every operation the sandbox serves (the client's table and what only other clients call), so
+# a request by any test client is judged against its operation's official model.
 ROUTES = [
     (op, re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"[^/]+", re.escape(op.path)) + "$"))
-    for op in OPERATIONS.values()
+    for op in SERVED_OPERATIONS.values()
 ]
 
 

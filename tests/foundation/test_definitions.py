@@ -75,3 +75,48 @@ def test_dev_instance_pools_duckdb_to_one_writer(tmp_path: Path) -> None:
         assert "sqlite" in type(instance.run_storage).__name__.lower()
     finally:
         instance.dispose()
+
+
+def _targets(definitions: dg.Definitions, job_name: str) -> set[dg.AssetKey]:
+    job = definitions.resolve_job_def(job_name)
+    return set(job.asset_layer.selected_asset_keys)
+
+
+def test_every_asset_runs_unattended(definitions: dg.Definitions) -> None:
+    """Each asset is run by a running-by-default schedule or sensor, or by automation."""
+    covered: dict[dg.AssetKey, list[str]] = {}
+    for schedule in definitions.schedules:
+        if schedule.default_status == dg.DefaultScheduleStatus.RUNNING:
+            for key in _targets(definitions, schedule.job_name):
+                covered.setdefault(key, []).append(f"schedule {schedule.name}")
+    for sensor in definitions.sensors:
+        if sensor.default_status != dg.DefaultSensorStatus.RUNNING:
+            continue
+        for job_name in [job.name for job in sensor.jobs] if sensor.has_jobs else []:
+            for key in _targets(definitions, job_name):
+                covered.setdefault(key, []).append(f"sensor {sensor.name}")
+    automated = [s.key for s in definitions.resolve_all_asset_specs() if s.automation_condition]
+    for key in automated:
+        covered.setdefault(key, []).append("automation condition")
+    every = {s.key for s in definitions.resolve_all_asset_specs()}
+    assert sorted(k.to_user_string() for k in every - set(covered)) == []
+    # The loops the issue names, each closed by the daemon.
+    for key in (
+        "raw/netsuite_item_fulfilments",
+        "fulfilment/shipment_confirmations",
+        "fulfilment/df_shipments",
+        "raw/netsuite_invoices",
+        "fulfilment/invoice_submissions",
+        "orders/df_address_purge",
+    ):
+        assert covered[dg.AssetKey.from_user_string(key)]
+
+
+def test_schedules_run_in_their_business_timezone(definitions: dg.Definitions) -> None:
+    from vendor_pipelines.settings import load_settings
+
+    settings = load_settings()
+    zones = {s.name: s.execution_timezone for s in definitions.schedules}
+    assert zones["nightly_settlement_schedule"] == settings.finance_timezone
+    others = set(zones) - {"nightly_settlement_schedule"}
+    assert {zones[name] for name in others} == {settings.operations_timezone}

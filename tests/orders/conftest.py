@@ -28,10 +28,19 @@ class OrderFlow(SandboxFlow):
         return self.run_selection(dg.AssetSelection.assets(*(keys or ORDER_ASSETS)))
 
 
-@pytest.fixture(scope="module")
-def order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
-    root = tmp_path_factory.mktemp("order_flow")
-    with environment(sandbox_environment(root)):
+def _order_flow(root, **settings: str) -> Iterator[OrderFlow]:
+    with environment(sandbox_environment(root, **settings)):
         from vendor_pipelines.definitions import defs
 
         yield OrderFlow(root, defs(), sandbox_for(load_settings()))
+
+
+@pytest.fixture(scope="module")
+def order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
+    yield from _order_flow(tmp_path_factory.mktemp("order_flow"))
+
+
+@pytest.fixture(scope="module")
+def bad_order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
+    """An order flow whose sandbox serves bad purchase orders among the good ones."""
+    yield from _order_flow(tmp_path_factory.mktemp("bad_order_flow"), SANDBOX_BAD_ORDERS="true")

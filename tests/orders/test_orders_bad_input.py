@@ -54,7 +54,7 @@ def test_bad_orders_are_quarantined_and_good_ones_land(official_orders) -> None:
         conn.execute("select payload_key, reason from raw.amazon_quarantined_payloads").fetchall()
     )
     assert reasons == {
-        "NEGATIVE": "negative orderedQuantity.amount",
+        "NEGATIVE": "negative orderedQuantity.amount -2",
         "NOSELLER": "missing orderDetails.sellingParty.partyId",
         "NOITEMS1": "order has no items",
     }
@@ -97,3 +97,73 @@ def test_same_payload_twice_is_one_version(official_orders) -> None:
         [changed["purchaseOrderNumber"]],
     ).fetchone()[0]
     assert versions == 2
+
+
+def _spoiled(order: dict, number: str, spoil) -> dict:
+    copy_ = copy.deepcopy(order)
+    copy_["purchaseOrderNumber"] = number
+    spoil(copy_["orderDetails"]["items"])
+    return copy_
+
+
+def _set_amount(value):
+    return lambda items: items[0]["orderedQuantity"].update(amount=value)
+
+
+def test_landing_names_what_is_wrong_with_each_value(official_orders) -> None:
+    """Fed to the landing directly (the client's model would refuse some of these first)."""
+    base = official_orders[0]
+
+    def duplicate(items):
+        items.append(copy.deepcopy(items[0]))
+
+    first_line = base["orderDetails"]["items"][0]["itemSequenceNumber"]
+    bad = {
+        "DUPSEQ": (duplicate, f"itemSequenceNumber {first_line} is on 2 lines"),
+        "FRACTION": (_set_amount(1.5), "orderedQuantity.amount 1.5 is not a whole number"),
+        "TEXTQTY": (_set_amount("abc"), 'orderedQuantity.amount "abc" is not a number'),
+        "HUGEQTY": (_set_amount(1e30), "orderedQuantity.amount 1e30 is out of range"),
+        "NEGCOST": (
+            lambda items: items[0]["netCost"].update(amount="-3.20"),
+            "negative netCost.amount -3.20",
+        ),
+        "NOSEQ": (
+            lambda items: items[0].pop("itemSequenceNumber"),
+            "item without itemSequenceNumber",
+        ),
+    }
+    zero = _spoiled(base, "ZEROLINE", _set_amount(0))
+    payloads = [*official_orders, zero, official_orders[-1]]  # the last PO arrives twice
+    payloads += [_spoiled(base, po, spoil) for po, (spoil, _) in bad.items()]
+    conn = duckdb.connect()
+    result = land_purchase_orders(conn, payloads, "RP", "NA")
+    # The repeated PO is one order; the zero line is Amazon's cancelled line and lands.
+    assert (result.received, result.changed, result.quarantined) == (
+        len(official_orders) + 1 + len(bad),
+        len(official_orders) + 1,
+        len(bad),
+    )
+    reasons = dict(
+        conn.execute("select payload_key, reason from raw.amazon_quarantined_payloads").fetchall()
+    )
+    assert set(reasons) == set(bad)
+    for po, (_, expected) in bad.items():
+        assert expected in reasons[po], (po, reasons[po])
+    cancelled = conn.execute(
+        """select ordered_quantity from raw.amazon_purchase_order_lines
+           where purchase_order_number = 'ZEROLINE' order by item_sequence_number limit 1"""
+    ).fetchone()
+    assert cancelled == (0,)
+
+
+def test_a_direct_fulfillment_line_of_zero_units_is_quarantined() -> None:
+    world = generate_world(7, Scale.named("tiny"))
+    orders = generate_orders(world, datetime(2026, 11, 2, tzinfo=UTC), days=1).df_orders
+    zero = _spoiled(orders[0], "DFZERO", _set_amount(0))
+    conn = duckdb.connect()
+    result = land_purchase_orders(conn, [*orders, zero], "DF", "NA")
+    assert (result.changed, result.quarantined) == (len(orders), 1)
+    (reason,) = conn.execute("select reason from raw.amazon_quarantined_payloads").fetchone()
+    assert (
+        reason == "orderedQuantity.amount is 0: a Direct Fulfillment line orders at least one unit"
+    )

@@ -35,7 +35,7 @@ def test_windows_closed_since_is_a_half_open_interval() -> None:
     assert [po for po, _ in windows_closed_since(windows, cursor, now)] == ["B"]
 
 
-def test_sensor_requests_one_run_per_closed_window_and_advances_its_cursor() -> None:
+def test_sensor_requests_one_run_for_every_window_closed_since_its_cursor() -> None:
     now = datetime.now(UTC)
     windows = {
         "PO000001": (now - timedelta(hours=5)).isoformat(),
@@ -47,15 +47,11 @@ def test_sensor_requests_one_run_per_closed_window_and_advances_its_cursor() -> 
         assert po_window_sensor(context).skip_reason is not None  # nothing materialized yet
         materialize_windows(instance, windows)
         result = po_window_sensor(dg.build_sensor_context(instance=instance))
-        keys = [request.run_key for request in result.run_requests]
-        assert keys == [
-            f"po-window:PO000001:{windows['PO000001']}",
-            f"po-window:PO000002:{windows['PO000002']}",
-        ]
+        (request,) = result.run_requests  # one run for both POs, not one per PO
+        assert request.run_key == f"po-windows:start..{windows['PO000002']}"
         assert result.cursor == windows["PO000002"]
-        config = result.run_requests[0].run_config
-        ops_config = config.ops if isinstance(config, dg.RunConfig) else config["ops"]
-        assert "orders__closed_po_lines" in ops_config
+        closing = request.run_config["ops"]["orders__closed_po_lines"]["config"]
+        assert closing["purchase_order_numbers"] == ["PO000001", "PO000002"]
         # The next tick, from that cursor, has nothing new: run keys are never re-emitted.
         again = po_window_sensor(dg.build_sensor_context(instance=instance, cursor=result.cursor))
         assert not again.run_requests

@@ -1,4 +1,4 @@
-"""Settlement end to end: inbox -> load -> dbt -> blocking checks -> NetSuite postings, once."""
+"""Settlement end to end: inbox -> load -> dbt -> posting gate -> NetSuite postings, once."""
 
 from __future__ import annotations
 
@@ -12,36 +12,31 @@ from vendor_pipelines.defs.finance.remittances import remittance_inbox_sensor
 
 pytestmark = pytest.mark.slow
 
-REMITTANCES = dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"])
-# The nightly settlement job's assets, without Amazon's vendor reports (not needed here).
-SETTLEMENT = (
-    dg.AssetSelection.groups("finance")
-    - REMITTANCES
-    - dg.AssetSelection.assets(
-        ["raw", "amazon_vendor_sales_report"], ["raw", "amazon_net_ppm_report"]
-    )
-)
-
 
 def settle_month(flow) -> list[dg.ExecuteInProcessResult]:
-    return [
-        flow.run(SETTLEMENT, partition_key=payment.payment_date.isoformat())
-        for payment in flow.month.payments
-    ]
+    return [flow.settle(payment.payment_date) for payment in flow.month.payments]
 
 
 @pytest.fixture(scope="module")
 def settled(settlement_flow):
-    loaded = settlement_flow.run(REMITTANCES)
+    loaded = settlement_flow.load_remittances()
     assert loaded.success
     return settle_month(settlement_flow)
 
 
-def test_the_inbox_sensor_keys_runs_by_content(settlement_flow) -> None:
+def test_the_inbox_sensor_keys_runs_by_content(
+    settlement_flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = settlement_flow.month.files[0][0]
     shutil.copy(settlement_flow.inbox / first, settlement_flow.inbox / f"again-{first}")
+    # A file is taken once unchanged across two looks (here: any two looks).
+    monkeypatch.setenv("REMITTANCE_STABLE_SECONDS", "0")
     with dg.instance_for_test() as instance:
-        result = remittance_inbox_sensor(dg.build_sensor_context(instance=instance))
+        settling = remittance_inbox_sensor(dg.build_sensor_context(instance=instance))
+        assert settling.run_requests == []
+        result = remittance_inbox_sensor(
+            dg.build_sensor_context(instance=instance, cursor=settling.cursor)
+        )
     keys = Counter(request.run_key for request in result.run_requests)
     # One file more in the inbox than distinct contents: the copy maps to the same run key.
     assert sum(keys.values()) == len(settlement_flow.month.files) + 1
@@ -50,7 +45,7 @@ def test_the_inbox_sensor_keys_runs_by_content(settlement_flow) -> None:
 
 
 def test_same_file_twice_is_loaded_once(settlement_flow, settled) -> None:
-    assert settlement_flow.run(REMITTANCES).success  # the copy from the sensor test is in too
+    assert settlement_flow.load_remittances().success  # the copy from the sensor test is in too
     files, payments = settlement_flow.query(
         "select (select count(*) from raw.remittance_files),"
         " (select count(*) from raw.remittance_payments)"
@@ -66,7 +61,8 @@ def test_verified_settlements_are_posted_once_and_blocked_ones_not_at_all(
 ) -> None:
     payments = settlement_flow.month.payments
     good, faulty = payments[:-1], payments[-1]
-    assert all(result.success for result in settled[:-1])
+    # The faulty day is held, not failed: its run succeeds and posts nothing.
+    assert all(result.success for result in settled)
     posted = Counter(p["externalId"] for p in settlement_flow.netsuite_records("customerPayment"))
     journals = Counter(j["externalId"] for j in settlement_flow.netsuite_records("journalEntry"))
     assert set(posted) == {f"AMZ-PMT-{p.payment_number}" for p in good}
@@ -80,10 +76,17 @@ def test_verified_settlements_are_posted_once_and_blocked_ones_not_at_all(
         assert round(sum(float(a["amount"]) for a in record["apply"]["items"]), 2) == round(
             float(gross), 2
         )
-    # The faulty payment: both blocking checks failed, and the exceptions name it.
+    # The faulty payment: both checks warn, the gate holds it, and the exceptions name it.
     checks = {e.check_name: e.passed for e in settled[-1].get_asset_check_evaluations()}
     assert checks["assert_no_unmapped_deduction_classes"] is False
     assert checks["assert_unexplained_variance_within_tolerance"] is False
+    assert checks["assert_held_settlements_carry_their_block"] is True
+    ((reason,),) = settlement_flow.query(
+        "select posting_blocked_reason from finance.settlement_reconciliation"
+        " where reconciliation_id = ?",
+        [f"payment:{faulty.payment_number}"],
+    )
+    assert reason.startswith("unmapped_deduction_code") and "unexplained_variance" in reason
     open_types = {
         kind
         for (kind,) in settlement_flow.query(
@@ -109,5 +112,5 @@ def test_rerunning_every_partition_changes_nothing(settlement_flow, settled) -> 
     before = snapshot()
     # A posted day and the blocked day, re-run: nothing new in NetSuite or the warehouse.
     for payment in (settlement_flow.month.payments[0], settlement_flow.month.payments[-1]):
-        settlement_flow.run(SETTLEMENT, partition_key=payment.payment_date.isoformat())
+        settlement_flow.settle(payment.payment_date)
     assert snapshot() == before

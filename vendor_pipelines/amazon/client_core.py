@@ -45,6 +45,9 @@ from .retry import RetryPolicy
 DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
     key: RateLimit(op.rate, op.burst) for key, op in ops.OPERATIONS.items()
 }
+# Seconds without the answer before a call counts as timed out (and is retried);
+# deployments set it with AMAZON_REQUEST_TIMEOUT_SECONDS.
+DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
 class ClientCore:
@@ -61,7 +64,7 @@ class ClientCore:
         lwa_refresh_token: str,
         lwa_token_url: str = LWA_TOKEN_URL,
         *,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
         connect_timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         rate_limits: dict[str, RateLimit] | None = None,

@@ -55,9 +55,12 @@ class PagingMixin(ClientCore):
             try:
                 parsed.append(item_model.model_validate(record))
             except ValidationError as exc:
-                where, problem = _validation_field(exc, f"{prefix}{list_field}.{index}")
                 if on_invalid is None:
+                    where, problem = _validation_field(exc, f"{prefix}{list_field}.{index}")
                     raise AmazonResponseError(key, where, problem) from None
+                # Named within the record: the record's place on a page changes every pull,
+                # and a quarantine reason must read the same each time the record comes back.
+                where, problem = _validation_field(exc)
                 on_invalid(InvalidRecord(key, where, problem, record))
         return parsed, next_token or None
 

@@ -6,6 +6,7 @@ client classes so every mixin module can import them without a cycle.
 
 from __future__ import annotations
 
+import json
 import logging
 import platform
 import threading
@@ -84,10 +85,19 @@ def _enum(value: Any) -> Any:
 
 
 def _validation_field(exc: ValidationError, prefix: str = "") -> tuple[str, str]:
+    """(where, what is wrong) of a model's first complaint, the offending value included.
+
+    The value matters to the person who reads a quarantine reason: "Input should be a valid
+    integer" does not say whether Amazon sent 1.5, "abc" or nothing at all.
+    """
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first.get("loc", ()))
     where = ".".join(p for p in (prefix, loc) if p) or "<body>"
-    return where, first.get("msg", "invalid")
+    problem = first.get("msg", "invalid")
+    value = first.get("input")
+    if first.get("type") != "missing" and isinstance(value, str | int | float | bool):
+        problem = f"{problem}, not {json.dumps(value)}"
+    return where, problem
 
 
 def _transaction(status: TransactionStatus, key: str) -> Transaction:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from .client import AmazonVendorClient
+from .client_core import DEFAULT_TIMEOUT_SECONDS
 
 REGIONS = ("NA", "EU", "FE")
 REGION_ENDPOINTS = {
@@ -58,13 +59,15 @@ class AmazonCredentials:
     def __repr__(self) -> str:  # never show secrets
         return f"AmazonCredentials(region={self.region!r}, endpoint={self.endpoint!r})"
 
-    def client(self) -> AmazonVendorClient:
+    def client(self, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> AmazonVendorClient:
+        """The region's client; `timeout`: seconds a call waits for its answer (a retry then)."""
         return AmazonVendorClient(
             self.endpoint,
             self.lwa_client_id,
             self.lwa_client_secret,
             self.lwa_refresh_token,
             self.lwa_token_url,
+            timeout=timeout,
         )
 
 

@@ -12,10 +12,12 @@ from vendor_pipelines.amazon.regions import parse_regions
 from vendor_pipelines.sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_NETSUITE_ACCOUNT_ID,
+    sandbox_fault_plans,
     sandbox_refresh_token,
     start_sandbox,
 )
-from vendor_pipelines.sandbox.faults import FaultPlan
+from vendor_pipelines.sandbox.faults import FAULT_KINDS, FaultPlan, parse_fault_kinds
+from vendor_pipelines.settings import ConfigurationError, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +29,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--state-dir", type=Path, default=Path("data/sandbox"))
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument("--scale", default="small", help="tiny | small | large")
-    serve.add_argument("--fault-rate", type=float, default=0.0, help="share of faulty responses")
+    serve.add_argument(
+        "--fault-rate",
+        type=float,
+        default=None,
+        help="share of faulty responses (default: SANDBOX_FAULT_RATE, else 0)",
+    )
+    serve.add_argument(
+        "--faults",
+        default=None,
+        help=f"fault kinds to spread the rate over, e.g. 429,5xx,timeout (default: SANDBOX_FAULTS,"
+        f" else all of {','.join(FAULT_KINDS)})",
+    )
+    serve.add_argument(
+        "--fault-seed", type=int, default=None, help="fault RNG seed (default: SANDBOX_FAULT_SEED)"
+    )
     serve.add_argument(
         "--regions",
         default="NA",
@@ -37,14 +53,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=serve_forever)
 
 
+def fault_plans(args: argparse.Namespace) -> tuple[FaultPlan | None, FaultPlan | None]:
+    """Faults from the flags, else from the environment (`SANDBOX_FAULT_*`), like the embedded
+    sandbox; timeouts are sized to the request timeouts the clients are configured with."""
+    settings = load_settings()
+    try:
+        kinds = parse_fault_kinds(args.faults) if args.faults is not None else None
+    except ValueError as exc:
+        raise ConfigurationError(f"--faults: {exc}") from None
+    rate = settings.sandbox_fault_rate if args.fault_rate is None else args.fault_rate
+    if not 0 <= rate <= 1:
+        raise ConfigurationError(f"--fault-rate: {rate} is not a share between 0 and 1")
+    return sandbox_fault_plans(
+        rate,
+        kinds or settings.sandbox_fault_kinds,
+        settings.sandbox_fault_seed if args.fault_seed is None else args.fault_seed,
+        settings.amazon_request_timeout_seconds,
+        settings.netsuite_request_timeout_seconds,
+    )
+
+
 def serve_forever(args: argparse.Namespace) -> int:
-    faults = FaultPlan.uniform(args.fault_rate, seed=args.seed) if args.fault_rate else None
+    amazon_faults, netsuite_faults = fault_plans(args)
     running = start_sandbox(
         args.state_dir,
         seed=args.seed,
         scale=args.scale,
-        amazon_faults=faults,
-        netsuite_faults=faults,
+        amazon_faults=amazon_faults,
+        netsuite_faults=netsuite_faults,
         amazon_port=args.amazon_port,
         netsuite_port=args.netsuite_port,
         regions=parse_regions(args.regions) or ("NA",),
@@ -57,6 +93,14 @@ def serve_forever(args: argparse.Namespace) -> int:
     print(
         f"NetSuite REST sandbox:  {running.netsuite_url}  (account {SANDBOX_NETSUITE_ACCOUNT_ID})"
     )
+    if amazon_faults is not None and netsuite_faults is not None:
+        kinds = ", ".join(k for k in FAULT_KINDS if amazon_faults.rate(k))
+        total = sum(amazon_faults.rate(k) for k in FAULT_KINDS)
+        print(
+            f"Faults: {total:.1%} of requests ({kinds}), seed {amazon_faults.seed}; timeouts"
+            f" held up to {amazon_faults.hold_seconds:g} s (Amazon), "
+            f"{netsuite_faults.hold_seconds:g} s (NetSuite)"
+        )
     print(f"State: {args.state_dir.resolve()}  seed={args.seed} scale={args.scale}. Ctrl-C stops.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -36,6 +36,8 @@ class AmazonVendorResource(dg.ConfigurableResource):
     lwa_refresh_token_na: str | None = None
     lwa_refresh_token_eu: str | None = None
     lwa_refresh_token_fe: str | None = None
+    # Seconds a call waits for its answer before it is retried (AMAZON_REQUEST_TIMEOUT_SECONDS).
+    request_timeout_seconds: float | None = None
 
     def app_config(self) -> AmazonAppConfig:
         return AmazonAppConfig(
@@ -58,7 +60,8 @@ class AmazonVendorResource(dg.ConfigurableResource):
     @contextmanager
     def clients(self) -> Iterator[AmazonRegions]:
         """Every region's client (`clients[region]`; `clients[None]` is the home region's)."""
-        with amazon_regions(self.app_config(), load_settings()) as regions:
+        settings = load_settings()
+        with amazon_regions(self.app_config(), settings, self.request_timeout_seconds) as regions:
             yield regions
 
     @contextmanager
@@ -80,6 +83,8 @@ class NetSuiteResource(dg.ConfigurableResource):
     client_id: str | None = None
     certificate_id: str | None = None
     private_key_path: str | None = None
+    # Seconds a call waits for its answer (NETSUITE_REQUEST_TIMEOUT_SECONDS).
+    request_timeout_seconds: float | None = None
 
     @property
     def is_sandbox(self) -> bool:
@@ -101,7 +106,7 @@ class NetSuiteResource(dg.ConfigurableResource):
                 self.certificate_id or "",
                 Path(self.private_key_path or "").read_text(),
             )
-        client = netsuite_client(auth, load_settings())
+        client = netsuite_client(auth, load_settings(), self.request_timeout_seconds)
         try:
             yield client
         finally:
@@ -167,6 +172,7 @@ def resources() -> dg.Definitions:
                 lwa_client_secret=_env_if_set("AMAZON_LWA_CLIENT_SECRET", settings),
                 lwa_refresh_token=_env_if_set("AMAZON_LWA_REFRESH_TOKEN", settings),
                 lwa_token_url=settings.amazon_lwa_token_url,
+                request_timeout_seconds=settings.amazon_request_timeout_seconds,
                 **{
                     f"{field}_{region.lower()}": _env_if_set(f"AMAZON_{var}_{region}", settings)
                     for region in REGIONS
@@ -186,6 +192,7 @@ def resources() -> dg.Definitions:
                 client_id=_env_or_none("NETSUITE_CLIENT_ID", oauth2),
                 certificate_id=_env_or_none("NETSUITE_CERTIFICATE_ID", oauth2),
                 private_key_path=_env_or_none("NETSUITE_PRIVATE_KEY_PATH", oauth2),
+                request_timeout_seconds=settings.netsuite_request_timeout_seconds,
             ),
         }
     )

@@ -6,6 +6,13 @@ Exactly-once rules the methods follow:
   when the body carries an `externalId`; a resulting "This entity already exists." is then
   resolved to the record our earlier attempt created, so the caller gets one id, not an error;
 * `patch` is retried (setting the same fields twice converges).
+
+Every write (POST, PUT, PATCH, transform) sends `X-NetSuite-PropertyNameValidation: error`.
+NetSuite's default is `warning`: a misspelt or undefined field (`custbody_amazon_vendorcode`,
+a custom field missing from the account) is dropped with a response header nobody reads, and
+the record is saved without it. With `error` the write fails with 400 INVALID_CONTENT naming
+the field's path, so the submission ledger records a failure instead of a silently wrong record.
+Value syntax is already refused by default (`X-NetSuite-PropertyValueValidation: error`).
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ from vendor_pipelines.netsuite.transport import (
 )
 
 RECORD_PATH = "/services/rest/record/v1"
+PROPERTY_NAME_VALIDATION = "X-NetSuite-PropertyNameValidation"
+# Seconds without the answer before a call counts as lost (retried when safe to repeat);
+# deployments set it with NETSUITE_REQUEST_TIMEOUT_SECONDS.
+DEFAULT_TIMEOUT_SECONDS = 60.0
 Row = TypeVar("Row")
 
 
@@ -57,10 +68,14 @@ class NetSuiteClient:
         *,
         concurrency_limit: int = 5,
         retry: RetryPolicy | None = None,
-        timeout: float = 60.0,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
         http_client: httpx.Client | None = None,
         suiteql_row_ceiling: int = 100_000,
+        property_name_validation: str = "error",
     ) -> None:
+        # Sent on every write; "error" (the default here, not NetSuite's) makes unknown fields
+        # fail loudly. "warning" or "ignore" restore NetSuite's lenient behaviour.
+        self._write_headers = {PROPERTY_NAME_VALIDATION: property_name_validation}
         self.transport = GovernedTransport(
             base_url,
             account_id,
@@ -136,7 +151,11 @@ class NetSuiteClient:
         """PUT `.../eid:{externalId}`: create or update; the same call twice is one record."""
         payload = {k: v for k, v in body.items() if k != "externalId"}
         outcome = self.transport.request(
-            "PUT", record_path(record_type, eid(external_id)), json=payload, repeatable=True
+            "PUT",
+            record_path(record_type, eid(external_id)),
+            json=payload,
+            headers=self._write_headers,
+            repeatable=True,
         )
         if outcome.response.headers.get("Location"):
             return id_from_location(outcome.response)
@@ -158,6 +177,7 @@ class NetSuiteClient:
             record_path(record_type, record_id),
             params=params,
             json=dict(body),
+            headers=self._write_headers,
             repeatable=True,
         )
 
@@ -182,7 +202,12 @@ class NetSuiteClient:
         params = {"replace": ",".join(replace)} if replace else None
         try:
             outcome = self.transport.request(
-                "POST", path, params=params, json=dict(body), repeatable=external_id is not None
+                "POST",
+                path,
+                params=params,
+                json=dict(body),
+                headers=self._write_headers,
+                repeatable=external_id is not None,
             )
         except DuplicateExternalId as error:
             # After an ambiguous failure (5xx, lost response) the duplicate is our own earlier

@@ -103,6 +103,20 @@ _TYPES = (
         "error",
         "Remittance file could not be parsed and was quarantined",
     ),
+    # Open while the entry is in the inbox; removing or renaming it resolves the exception.
+    ExceptionType(
+        "remittance_file_refused",
+        "finance",
+        "error",
+        "Inbox entry not loaded: a symbolic link, hidden or temporary file, folder, "
+        "unreadable file or not a remittance file type",
+    ),
+    ExceptionType(
+        "remittance_file_too_large",
+        "finance",
+        "error",
+        "Inbox file above REMITTANCE_MAX_FILE_BYTES; not read or loaded",
+    ),
     ExceptionType(
         "unmapped_deduction_code",
         "finance",
@@ -122,6 +136,14 @@ _TYPES = (
         "finance",
         "error",
         "Remittance file total does not equal the sum of its lines",
+        blocks="gl_posting",
+    ),
+    ExceptionType(
+        "settlement_customer_missing",
+        "finance",
+        "error",
+        "Payment's vendor code has no NetSuite customer to apply it to",
+        blocks="gl_posting",
     ),
     ExceptionType(
         "unapplied_cash", "finance", "warn", "Remittance line matches no NetSuite invoice"

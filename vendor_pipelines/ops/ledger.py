@@ -34,6 +34,15 @@ create table if not exists ops.submissions (
     last_attempt_at timestamptz not null,
     primary key (channel, submission_key)
 );
+-- The exact body of a submission whose outcome may be unknown (a crash between sending and
+-- recording), so a retry re-sends the same document, which the other side recognises, instead
+-- of a new one it would apply a second time.
+create table if not exists ops.submission_payloads (
+    channel varchar not null,
+    submission_key varchar not null,
+    payload json not null,
+    primary key (channel, submission_key)
+);
 -- High-water marks of incremental pulls, per source (program, vendor code, region).
 create table if not exists ops.sync_cursors (
     source varchar primary key,
@@ -55,6 +64,22 @@ def payload_hash(payload: Any) -> str:
     """A stable hash of a JSON-able payload (key order and whitespace do not matter)."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def remember_payload(conn: duckdb.DuckDBPyConnection, channel: str, key: str, payload: Any) -> None:
+    conn.execute(
+        """insert into ops.submission_payloads values (?, ?, ?)
+           on conflict (channel, submission_key) do update set payload = excluded.payload""",
+        [channel, key, json.dumps(payload, sort_keys=True, default=str)],
+    )
+
+
+def remembered_payload(conn: duckdb.DuckDBPyConnection, channel: str, key: str) -> Any | None:
+    row = conn.execute(
+        "select payload from ops.submission_payloads where channel = ? and submission_key = ?",
+        [channel, key],
+    ).fetchone()
+    return json.loads(row[0]) if row else None
 
 
 def record_pending(

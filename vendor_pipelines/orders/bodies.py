@@ -80,6 +80,21 @@ def sales_order_body(
     return body
 
 
+def keep_cancelled_lines(body: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Send, closed, the lines an earlier upsert sent that Amazon has cancelled since.
+
+    An upsert replaces the sublists it sends, so a line left out would be deleted, and with it
+    its history (NetSuite refuses that once a line is fulfilled). A cancelled line stays on the
+    order, closed; every later upsert of the order keeps it so.
+    """
+    if not previous:
+        return body
+    sent = {int(line["line"]) for line in previous.get("item", {}).get("items", [])}
+    current = {int(line["line"]) for line in body["item"]["items"]}
+    closed = [{"line": number, "isClosed": True} for number in sorted(sent - current)]
+    return {**body, "item": {"items": body["item"]["items"] + closed}}
+
+
 def _line_number(item_sequence_number: str) -> int:
     digits = "".join(ch for ch in str(item_sequence_number) if ch.isdigit())
     return int(digits) if digits else 0

@@ -46,7 +46,8 @@ def store_df_addresses(
         if not address or not number:
             continue
         location = tax_location(address)
-        # The clock starts at capture; shipment confirmation tightens it (see purge_shipped).
+        # Kept until 30 days after the shipment (purge_expired_addresses); purge_after is the
+        # latest date for an order that never ships.
         rows.append(
             (
                 number,
@@ -79,10 +80,28 @@ def encrypted_address(conn: duckdb.DuckDBPyConnection, purchase_order_number: st
 
 
 def purge_expired_addresses(conn: duckdb.DuckDBPyConnection, now: datetime | None = None) -> int:
-    """Delete encrypted addresses past their retention date; return how many were purged."""
+    """Delete addresses past retention; return how many were purged.
+
+    Amazon's data protection policy keeps a consumer's address no longer than 30 days after
+    the order's delivery. The last event we know of is the shipment confirmation Amazon
+    accepted (delivery follows it by days, so counting from it is never late); an order that
+    never shipped (rejected, cancelled) counts from when its address was captured.
+    """
+    from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL
+    from vendor_pipelines.ops.ledger import ensure_ledger_tables
+
     conn.execute(DDL)
+    ensure_ledger_tables(conn)
     purged = conn.execute(
-        "delete from raw.df_ship_to_addresses where purge_after <= ? returning 1",
+        f"""
+        delete from raw.df_ship_to_addresses a
+        where coalesce(
+                (select max(s.last_attempt_at) from ops.submissions s
+                 where s.channel = '{DF_CONFIRM_CHANNEL}' and s.status = 'succeeded'
+                   and s.submission_key = a.purchase_order_number),
+                a.captured_at) + interval {RETENTION_DAYS} day <= ?
+        returning 1
+        """,
         [now or datetime.now(UTC)],
     ).fetchall()
     return len(purged)

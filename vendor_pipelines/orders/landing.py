@@ -88,6 +88,57 @@ def _text(path: str | None, column: str = "payload") -> str:
     return f"json_extract_string({column}, '{path}')" if path else "null"
 
 
+# No purchase order line asks for a million units; a larger amount is a corrupt payload (and
+# would overflow the line's integer quantity once cases are converted to eaches).
+MAX_ORDERED_QUANTITY = 1_000_000
+
+
+def _line_problems(program: str) -> str:
+    """One row per line with what is wrong with it (null = nothing), over `line_values`.
+
+    Amounts are checked as the numbers they are in the JSON, before any cast: a cast to
+    integer would round 1.5 to 2 and turn "abc" and 1e30 alike into a missing value.
+    An RP line of quantity 0 is Amazon's own spelling of a cancelled line (`poItemState`
+    Cancelled: "updated item quantity as zero") and lands, to close the sales order line; a
+    DF order is fill or kill, so a DF line of zero units is a corrupt payload.
+    """
+    cost = "netCost" if program == "RP" else "netPrice"
+    zero = (
+        "when quantity_number = 0 then 'orderedQuantity.amount is 0: a Direct Fulfillment line "
+        "orders at least one unit'"
+        if program == "DF"
+        else ""
+    )
+    return f"""
+        select po, case
+            when asin is null then 'item without product identifier'
+            when sequence is null then 'item without itemSequenceNumber'
+            when quantity_text is null then 'item without orderedQuantity.amount'
+            when quantity_number is null
+                then format('orderedQuantity.amount "{{}}" is not a number', quantity_text)
+            when quantity_number < 0
+                then format('negative orderedQuantity.amount {{}}', quantity_text)
+            when quantity_number != floor(quantity_number)
+                then format('orderedQuantity.amount {{}} is not a whole number', quantity_text)
+            when quantity_number > {MAX_ORDERED_QUANTITY}
+                then format('orderedQuantity.amount {{}} is out of range (more than {{}} units)',
+                            quantity_text, {MAX_ORDERED_QUANTITY})
+            {zero}
+            when unit_size_text is not null and (try_cast(unit_size_text as double) is null
+                    or try_cast(unit_size_text as double) < 1
+                    or try_cast(unit_size_text as double)
+                       != floor(try_cast(unit_size_text as double))
+                    or try_cast(unit_size_text as double) > {MAX_ORDERED_QUANTITY})
+                then format('orderedQuantity.unitSize {{}} is not a positive whole number',
+                            unit_size_text)
+            when cost_text is not null and cost is null
+                then format('{cost} "{{}}" is not a decimal string', cost_text)
+            when cost < 0 then format('negative {cost}.amount {{}}', cost_text)
+            end as problem
+        from line_values
+    """
+
+
 def land_purchase_orders(
     conn: duckdb.DuckDBPyConnection,
     payloads: list[dict[str, Any]],
@@ -101,9 +152,21 @@ def land_purchase_orders(
     now = now or datetime.now(UTC)
     ensure_order_tables(conn)
     h, li = _HEADER[program], _LINE[program]
-    conn.execute("create or replace temp table incoming (payload json)")
+    conn.execute("create or replace temp table arrived (ordinal integer, payload json)")
     conn.executemany(
-        "insert into incoming values (?)", [(json.dumps(p, sort_keys=True),) for p in payloads]
+        "insert into arrived values (?, ?)",
+        [(i, json.dumps(p, sort_keys=True)) for i, p in enumerate(payloads)],
+    )
+    # A PO can arrive twice in one batch (it changed between two pages of the pull): the later
+    # copy is Amazon's latest word, and one PO must be one row whatever the batch holds.
+    conn.execute(
+        f"""
+        create or replace temp table incoming as
+        select payload from arrived
+        qualify row_number() over (
+            partition by coalesce({_text("$.purchaseOrderNumber")}, md5(payload::varchar))
+            order by ordinal desc) = 1
+        """
     )
     conn.execute(
         f"""
@@ -126,18 +189,23 @@ def land_purchase_orders(
                    {_text(h["state"])} as state,
                    try_cast({_text(h["order_date"])} as timestamptz) as order_date
             from incoming
+        ), line_values as (
+            select po, {_text("$.itemSequenceNumber", "item")} as sequence,
+                   {_text(li["asin"], "item")} as asin,
+                   {_text(li["quantity"], "item")} as quantity_text,
+                   try_cast({_text(li["quantity"], "item")} as double) as quantity_number,
+                   {_text(li["unit_size"], "item")} as unit_size_text,
+                   {_text(li["cost"], "item")} as cost_text,
+                   try_cast({_text(li["cost"], "item")} as decimal(18, 4)) as cost
+            from incoming_lines
         ), line_problems as (
             select po, string_agg(distinct problem, '; ') as problem
             from (
-                select po, case
-                    when {_text(li["asin"], "item")} is null then 'item without product identifier'
-                    when {quantity} is null then 'item without orderedQuantity.amount'
-                    when {quantity} < 0 then 'negative orderedQuantity.amount'
-                    when {_text(li["cost"], "item")} is not null
-                         and try_cast({_text(li["cost"], "item")} as decimal(18, 4)) is null
-                        then 'netCost is not a decimal string'
-                    end as problem
-                from incoming_lines
+                {_line_problems(program)}
+                union all
+                select po, format('itemSequenceNumber {{}} is on {{}} lines', sequence, count(*))
+                from line_values where sequence is not null
+                group by po, sequence having count(*) > 1
             ) where problem is not null group by po
         )
         select c.*, case
@@ -236,7 +304,8 @@ def land_purchase_orders(
         """,
         [changed_pos],
     )
-    received = len(payloads)
+    # Counted after merging a PO's copies, so received = changed + unchanged + quarantined.
+    received = conn.execute("select count(*) from incoming").fetchone()[0]
     return LandingResult(
         received=received,
         changed=len(changed_pos),

@@ -82,12 +82,17 @@ pending as (
         on ack.submission_key = r.purchase_order_number
        and ack.channel = case r.program when 'RP' then '{ACK_CHANNELS["RP"]}'
                                         else '{ACK_CHANNELS["DF"]}' end
-    where ack.submission_key is null
+    -- not answered yet, or answered without Amazon ever taking it (no transaction id: the
+    -- call failed after its retries, or the run died before it could record the outcome)
+    where (ack.submission_key is null
+           or (ack.status in ('pending', 'failed') and ack.external_ref is null))
       -- only orders still waiting for an answer (acknowledged elsewhere = not ours to answer)
       and r.purchase_order_state in ('New', 'NEW')
       -- a PO of only unknown ASINs gets no sales order but must still be answered (rejected)
       and (so.submission_key is not null or not po_state.has_mapped_line)
       and ((r.program = 'RP' and ?) or (r.program = 'DF' and ?))
+      -- an empty catalogue means it was never read, not that every product is unknown
+      and exists (select 1 from raw.netsuite_items)
 ),
 allocated as (
     select p.*,
@@ -144,3 +149,37 @@ def acknowledgement_lines(conn: duckdb.DuckDBPyConnection, rules: OrderRules) ->
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# Amazon cancels a line by setting its quantity to zero (RP), or a whole DF order by its state.
+# A cancelled line is never sent in a sales order upsert (there is nothing to fulfil), so a
+# sales order created before the cancellation still has it open: it is closed in NetSuite, once
+# per set of cancelled lines (the ledger keeps the set's hash). Closed and cancelled POs are
+# outside the resolution view, so this reads the landed PO itself.
+SALES_ORDER_CANCELLATION_CHANNEL = "netsuite.salesOrder.cancellation"
+CANCELLED_SALES_ORDER_LINES = f"""
+with cancelled as (
+    select p.purchase_order_number, p.program, p.vendor_code, so.submission_key,
+           so.external_ref as sales_order_id,
+           list(l.item_sequence_number order by l.item_sequence_number) as item_sequences,
+           md5(string_agg(l.item_sequence_number, ',' order by l.item_sequence_number))
+               as cancellation_hash
+    from raw.amazon_purchase_orders p
+    join raw.amazon_purchase_order_lines l using (purchase_order_number)
+    join ops.submissions so
+      on so.channel = '{SALES_ORDER_CHANNEL}' and so.status = 'succeeded'
+     and so.submission_key = 'amzn-' || lower(p.program) || '-' || p.vendor_code || '-'
+                             || p.purchase_order_number
+    where l.ordered_quantity = 0 or p.purchase_order_state = 'CANCELLED'
+    group by all
+)
+select c.* from cancelled c
+left join ops.submissions done
+  on done.channel = '{SALES_ORDER_CANCELLATION_CHANNEL}' and done.submission_key = c.submission_key
+where done.status is distinct from 'succeeded' or done.payload_hash <> c.cancellation_hash
+order by c.purchase_order_number
+"""
+
+
+def cancelled_sales_order_lines(conn: duckdb.DuckDBPyConnection) -> list[dict]:
+    return _records(conn.execute(CANCELLED_SALES_ORDER_LINES))

@@ -22,23 +22,29 @@ from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_tran
 from vendor_pipelines.ops.exceptions import Detection
 from vendor_pipelines.ops.ledger import (
     Outcome,
+    ensure_ledger_tables,
     payload_hash,
     record_outcome,
     record_outcomes,
     record_pending,
+    remember_payload,
+    remembered_payload,
 )
 from vendor_pipelines.orders.bodies import (
     by_purchase_order,
     df_acknowledgement,
+    keep_cancelled_lines,
     rp_acknowledgement,
     sales_order_body,
 )
 from vendor_pipelines.orders.df_addresses import encrypted_address
 from vendor_pipelines.orders.plans import (
     ACK_CHANNELS,
+    SALES_ORDER_CANCELLATION_CHANNEL,
     SALES_ORDER_CHANNEL,
     OrderRules,
     acknowledgement_lines,
+    cancelled_sales_order_lines,
     sales_order_lines_to_sync,
 )
 from vendor_pipelines.pii import decrypt_address
@@ -64,7 +70,12 @@ def sync_sales_orders(
         ):
             address = decrypt_address(cipher, token)
         auto = rules.auto_acknowledge_df if head["program"] == "DF" else rules.auto_acknowledge_rp
-        planned.append((head, sales_order_body(lines, auto, address)))
+        key = head["sales_order_external_id"]
+        previous = remembered_payload(conn, SALES_ORDER_CHANNEL, key)
+        body = keep_cancelled_lines(sales_order_body(lines, auto, address), previous)
+        # Only the lines are kept: a DF order's ship-to address never lands in the warehouse.
+        remember_payload(conn, SALES_ORDER_CHANNEL, key, {"item": body["item"]})
+        planned.append((head, body))
     # The ledger keeps the PO's content hash, so an unchanged PO is not upserted again.
     record_pending(
         conn,
@@ -103,6 +114,40 @@ def sync_sales_orders(
     return report
 
 
+def close_cancelled_lines(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> int:
+    """Close the sales order lines Amazon cancelled after the order was created; return POs.
+
+    The lines are found on the sales order itself (by Amazon item sequence), so a line that
+    never reached NetSuite, or is already closed, is left alone; the whole PO's cancellation
+    closes every line, which closes the order.
+    """
+    ensure_ledger_tables(conn)
+    rows = cancelled_sales_order_lines(conn)
+    record_pending(
+        conn,
+        SALES_ORDER_CANCELLATION_CHANNEL,
+        [(r["submission_key"], r["cancellation_hash"]) for r in rows],
+    )
+    outcomes = []
+    for row in rows:
+        cancelled = set(row["item_sequences"])
+        try:
+            lines = netsuite.get_sublist("salesOrder", row["sales_order_id"], "item")
+            to_close = [
+                int(line["line"])
+                for line in lines
+                if str(line.get("custcol_amazon_item_sequence")) in cancelled
+                and not line.get("isClosed")
+            ]
+            if to_close:
+                netsuite.close_sales_order_lines(row["sales_order_id"], to_close)
+            outcomes.append(Outcome(row["submission_key"], "succeeded", row["sales_order_id"]))
+        except NetSuiteError as exc:
+            outcomes.append(Outcome(row["submission_key"], "failed", error=str(exc)))
+    record_outcomes(conn, SALES_ORDER_CANCELLATION_CHANNEL, outcomes)
+    return len(rows)
+
+
 def _transmission(head: dict[str, Any], what: str, exc: Exception) -> Detection:
     return Detection(
         "transmission_error",
@@ -133,6 +178,10 @@ def submit_acknowledgements(
         else:
             body = df_acknowledgement(lines, now)
         key = head["purchase_order_number"]
+        # An answer that may have reached Amazon goes again exactly as it was: Amazon takes an
+        # identical resubmission for the one it has; a new body would answer the PO twice.
+        body = remembered_payload(conn, channel, key) or body
+        remember_payload(conn, channel, key, body)
         record_pending(conn, channel, [(key, payload_hash(body))])
         region = head["region"]  # answered on the host the order came from
         try:

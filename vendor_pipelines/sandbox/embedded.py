@@ -3,15 +3,20 @@
 Every process that needs a sandbox (a Dagster step subprocess, the demo, a test) calls
 `embedded_sandbox()`; servers start once per process and share state through the SQLite stores
 under `SANDBOX_STATE_DIR`, so all processes see one consistent Amazon and one NetSuite.
+Faults come from the environment too (`SANDBOX_FAULT_RATE`, `SANDBOX_FAULTS`,
+`SANDBOX_FAULT_SEED`, see `sandbox_fault_plans`), sized to the clients' configured timeouts.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from vendor_pipelines.sandbox.faults import FaultPlan
+from vendor_pipelines.sandbox.faults import FaultInjectionMiddleware, FaultPlan
 from vendor_pipelines.sandbox.server import LoopbackServer
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import Scale, World, generate_world
@@ -37,10 +42,41 @@ class RunningSandbox:
     netsuite_store: SandboxStore
     servers: tuple[LoopbackServer, ...]
     amazon_urls: dict[str, str]  # one host per SP-API region, sharing one Amazon state
+    fault_layers: tuple[FaultInjectionMiddleware, ...] = ()
+
+    @property
+    def injected_faults(self) -> Counter[str]:
+        """Faults injected so far by this process's servers, by kind, both APIs together."""
+        total: Counter[str] = Counter()
+        for layer in self.fault_layers:
+            total.update(layer.injected)
+        return total
 
     def stop(self) -> None:
         for server in self.servers:
             server.stop()
+
+
+def sandbox_fault_plans(
+    rate: float,
+    kinds: Iterable[str],
+    seed: int,
+    amazon_timeout_seconds: float,
+    netsuite_timeout_seconds: float,
+) -> tuple[FaultPlan | None, FaultPlan | None]:
+    """(Amazon, NetSuite) plans spreading `rate` over `kinds`; (None, None) when rate is 0.
+
+    Each side's timeouts are sized to the timeout its client is configured with, so a
+    `timeout` fault really times the client out. The two sides draw from different seeds so
+    their faults do not fall on the same request numbers.
+    """
+    if not rate:
+        return None, None
+    kinds = tuple(kinds)
+    return (
+        FaultPlan.for_client_timeout(rate, amazon_timeout_seconds, kinds, seed=seed),
+        FaultPlan.for_client_timeout(rate, netsuite_timeout_seconds, kinds, seed=seed + 1),
+    )
 
 
 def start_sandbox(
@@ -67,25 +103,25 @@ def start_sandbox(
     world = generate_world(seed, scale_def, tuple(regions))
     amazon_store = SandboxStore(state_dir / "amazon.sqlite" if state_dir else None)
     netsuite_store = SandboxStore(state_dir / "netsuite.sqlite" if state_dir else None)
-    amazon_servers = {
-        region: LoopbackServer(
-            create_amazon_app(
-                world,
-                amazon_store,
-                faults=amazon_faults,
-                region=region if len(regions) > 1 else None,
-                **(amazon_options or {}),
-            ),
-            amazon_port if index == 0 else 0,
+    amazon_apps = {
+        region: create_amazon_app(
+            world,
+            amazon_store,
+            faults=amazon_faults,
+            region=region if len(regions) > 1 else None,
+            **(amazon_options or {}),
         )
-        for index, region in enumerate(regions)
+        for region in regions
     }
-    netsuite = LoopbackServer(
-        create_netsuite_app(
-            world, netsuite_store, faults=netsuite_faults, **(netsuite_options or {})
-        ),
-        netsuite_port,
+    amazon_servers = {
+        region: LoopbackServer(app, amazon_port if index == 0 else 0)
+        for index, (region, app) in enumerate(amazon_apps.items())
+    }
+    netsuite_app = create_netsuite_app(
+        world, netsuite_store, faults=netsuite_faults, **(netsuite_options or {})
     )
+    netsuite = LoopbackServer(netsuite_app, netsuite_port)
+    apps: list[Any] = [*amazon_apps.values(), netsuite_app]
     for server in amazon_servers.values():
         server.start()
     netsuite.start()
@@ -98,21 +134,43 @@ def start_sandbox(
         netsuite_store=netsuite_store,
         servers=(*amazon_servers.values(), netsuite),
         amazon_urls=urls,
+        fault_layers=tuple(app.faults for app in apps if getattr(app, "faults", None)),
     )
 
 
-_running: dict[tuple[str, int, str, tuple[str, ...]], RunningSandbox] = {}
+_running: dict[tuple[Any, ...], RunningSandbox] = {}
 _lock = threading.Lock()
 
 
 def embedded_sandbox(
-    state_dir: Path, seed: int, scale: str, regions: tuple[str, ...] = ("NA",)
+    state_dir: Path,
+    seed: int,
+    scale: str,
+    regions: tuple[str, ...] = ("NA",),
+    *,
+    bad_orders: bool = False,
+    amazon_faults: FaultPlan | None = None,
+    netsuite_faults: FaultPlan | None = None,
 ) -> RunningSandbox:
     """The process-wide sandbox for a state directory, started on first use."""
-    key = (str(Path(state_dir).resolve()), seed, scale, tuple(regions))
+    key = (
+        str(Path(state_dir).resolve()),
+        seed,
+        scale,
+        tuple(regions),
+        bad_orders,
+        amazon_faults,
+        netsuite_faults,
+    )
     with _lock:
         if key not in _running:
             _running[key] = start_sandbox(
-                Path(state_dir), seed=seed, scale=scale, regions=tuple(regions)
+                Path(state_dir),
+                seed=seed,
+                scale=scale,
+                regions=tuple(regions),
+                amazon_options={"bad_orders": bad_orders},
+                amazon_faults=amazon_faults,
+                netsuite_faults=netsuite_faults,
             )
         return _running[key]

@@ -1,13 +1,17 @@
 """Post verified settlements to NetSuite: one customer payment and one journal entry each.
 
-A settlement is postable only when nothing blocks it: no unmapped deduction class, no
-unexplained variance above tolerance (both are also blocking asset checks upstream). Each
-posting is an upsert by the deterministic external id from `finance.netsuite_bodies`, recorded
-in the submission ledger, so a re-run posts nothing twice.
+Which payment may be posted is decided set-based in the data model, not here:
+`finance.settlement_reconciliation.is_postable` / `posting_blocked_reason` per payment (unmapped
+deduction code, unexplained variance, settlement drift, no NetSuite customer, unbalanced
+journal). A held payment holds only itself: the others of the day are posted, and once its cause
+is fixed the next run of the day posts it. Each posting is an upsert by the deterministic
+external id from `finance.netsuite_bodies`, recorded in the submission ledger, so a re-run
+posts nothing twice.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,13 +36,26 @@ from vendor_pipelines.ops.ledger import (
 
 PAYMENT_CHANNEL = "netsuite.customerPayment"
 JOURNAL_CHANNEL = "netsuite.journalEntry"
+# What a reconciliation row built before the posting gate existed says (is_postable NULL).
+UNVERIFIED = "not verified by the current settlement model: rebuild the settlement day"
+
+
+@dataclass(frozen=True)
+class HeldPayment:
+    """A payment the data model holds back, and why (its exceptions come from the dbt step)."""
+
+    payment_number: str
+    settlement_date: date
+    reason: str
 
 
 @dataclass
 class PostingReport:
     posted: int = 0
     unchanged: int = 0
-    blocked: list[Detection] = field(default_factory=list)
+    held: list[HeldPayment] = field(default_factory=list)
+    # Payments the bodies refused although the model let them through (a safety net).
+    unpostable: list[Detection] = field(default_factory=list)
     failed: list[Detection] = field(default_factory=list)
 
 
@@ -49,19 +66,40 @@ def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[
 
 
 def settlements_for(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict]:
-    """Settlements of the window with what would block their posting."""
+    """Payments of the window with whether they may be posted, and why not."""
     return _rows(
         conn,
         """
         select r.settlement_id, r.settlement_date, r.customer_id,
-               r.unexplained_variance, r.is_within_tolerance as within_tolerance,
-               r.unmapped_charge_count as unmapped_lines
+               coalesce(r.is_postable, false) as is_postable,
+               case when r.is_postable is null then ? else r.posting_blocked_reason end
+                   as posting_blocked_reason
         from finance.settlement_reconciliation r
         where r.grain = 'payment' and r.settlement_date between ? and ?
         order by r.settlement_date, r.settlement_id
         """,
-        [start, end],
+        [UNVERIFIED, start, end],
     )
+
+
+def _rows_by_payment(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str,
+    payments: list[str],
+    start: date,
+    end: date,
+) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the postable payments, read in one query (window-pruned) grouped by payment."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if payments:
+        sql = (
+            f"select * from {table} where settlement_date between ? and ?"
+            f" and {key} in (select unnest(?::varchar[]))"
+        )
+        for row in _rows(conn, sql, [start, end, payments]):
+            grouped[row[key]].append(row)
+    return grouped
 
 
 def post_settlements(
@@ -69,25 +107,22 @@ def post_settlements(
 ) -> PostingReport:
     ensure_ledger_tables(conn)
     report = PostingReport()
-    for settlement in settlements_for(conn, start, end):
-        sid = settlement["settlement_id"]
-        reason = None
-        if settlement["unmapped_lines"]:
-            reason = f"{settlement['unmapped_lines']} deduction lines have no GL account"
-        elif not settlement["within_tolerance"]:
-            reason = f"unexplained variance {settlement['unexplained_variance']} above tolerance"
-        if reason:
-            report.blocked.append(
-                Detection(
-                    "unexplained_variance" if "variance" in reason else "unmapped_deduction_code",
-                    f"posting|{sid}",
-                    f"GL posting of settlement {sid} blocked: {reason}",
-                    reference=sid,
+    settlements = settlements_for(conn, start, end)
+    for settlement in settlements:
+        if not settlement["is_postable"]:
+            report.held.append(
+                HeldPayment(
+                    settlement["settlement_id"],
+                    settlement["settlement_date"],
+                    settlement["posting_blocked_reason"],
                 )
             )
-            continue
-        cash = _rows(conn, "select * from finance.cash_application where payment_number = ?", [sid])
-        gl = _rows(conn, "select * from finance.gl_postings where settlement_id = ?", [sid])
+    postable = [s for s in settlements if s["is_postable"]]
+    numbers = [s["settlement_id"] for s in postable]
+    cash = _rows_by_payment(conn, "finance.cash_application", "payment_number", numbers, start, end)
+    journals = _rows_by_payment(conn, "finance.gl_postings", "settlement_id", numbers, start, end)
+    for settlement in postable:
+        sid = settlement["settlement_id"]
         try:
             bodies = [
                 (
@@ -95,21 +130,23 @@ def post_settlements(
                     "customerPayment",
                     to_payload(
                         build_customer_payment(
-                            sid, settlement["settlement_date"], settlement["customer_id"], cash
+                            sid, settlement["settlement_date"], settlement["customer_id"], cash[sid]
                         )
                     ),
                 ),
             ]
-            if gl:
+            if journals[sid]:
                 bodies.append(
                     (
                         JOURNAL_CHANNEL,
                         "journalEntry",
-                        to_payload(build_journal_entry(sid, settlement["settlement_date"], gl)),
+                        to_payload(
+                            build_journal_entry(sid, settlement["settlement_date"], journals[sid])
+                        ),
                     )
                 )
         except UnpostableSettlementError as exc:
-            report.blocked.append(
+            report.unpostable.append(
                 Detection("posting_failed", f"posting|{sid}", str(exc), reference=sid)
             )
             continue

@@ -2,8 +2,9 @@
 -- Journal lines per settlement (= Amazon payment): one line per charge on its mapped account,
 -- plus one balancing line on settlement clearing, where the customer payment deposited the gross
 -- invoice amounts. A deduction (negative cash) debits its account; a reversal credits it.
--- Charges whose class has no mapping keep a NULL account: the blocking test
--- assert_no_unmapped_deduction_classes stops the posting until finance maps them.
+-- Charges whose class has no mapping keep a NULL account: settlement_reconciliation holds that
+-- settlement's posting (posting_blocked_reason) until finance maps them; the other settlements
+-- of the day post.
 with charges as (
     select c.*, s.customer_id, s.currency
     from {{ ref('int_settlement_charges') }} as c

@@ -1,9 +1,19 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='settlement_date') }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='settlement_date',
+    on_schema_change='append_new_columns'
+) }}
 -- Per payment and per settlement day: invoiced (I), paid (P), identified deductions (D),
 -- terms discounts, timing items (T: provisions held back) and the unexplained variance
 -- I - discounts - D - T - P, which must be zero within tolerance before anything is posted.
 -- Unmatched invoice lines (unapplied cash), unknown codes, short payments without a claim and
 -- hidden lines all surface here as variance.
+--
+-- This model is also the posting gate: each payment row carries posting_blocked_reason (NULL =
+-- postable), so a bad payment holds only itself. The dbt tests over the same conditions warn
+-- instead of stopping the build: an error test would stop every model downstream and with it
+-- the posting of every other payment of the day. Warehouses built before these columns existed
+-- gain them (append_new_columns) with NULLs on days not rebuilt since; is_postable is NULL there,
+-- and posting requires it to be true, so an old day is never posted unchecked.
 with applied as (
     select
         payment_number,
@@ -33,12 +43,22 @@ charges as (
     group by all
 ),
 
+journals as (
+    -- balanced by construction (gl_postings adds a clearing line); checked again because a
+    -- journal that does not balance must never reach NetSuite
+    select settlement_id as payment_number, sum(debit) - sum(credit) as journal_imbalance
+    from {{ ref('gl_postings') }}
+    where {{ settlement_window('settlement_date') }}
+    group by all
+),
+
 per_payment as (
     select
         'payment' as grain,
         s.payment_number as settlement_id,
         s.settlement_date,
         s.customer_id,
+        s.vendor_code,
         s.currency,
         1 as payment_count,
         s.has_hidden_lines,
@@ -52,10 +72,12 @@ per_payment as (
         coalesce(c.unidentified_deductions, 0) as unidentified_deductions,
         coalesce(c.unmapped_charge_count, 0) as unmapped_charge_count,
         s.paid_amount,
-        coalesce(a.line_total, 0) as line_total
+        coalesce(a.line_total, 0) as line_total,
+        coalesce(j.journal_imbalance, 0) as journal_imbalance
     from {{ ref('int_settlements') }} as s
     left join applied as a using (payment_number)
     left join charges as c using (payment_number)
+    left join journals as j using (payment_number)
     where {{ settlement_window('s.settlement_date') }}
 ),
 
@@ -87,19 +109,54 @@ unioned as (
     select * from per_payment
     union all by name
     select * from per_day
+),
+
+measured as (
+    select
+        grain || ':' || settlement_id as reconciliation_id,
+        *,
+        (paid_amount - line_total)::decimal(18, 2) as file_drift,
+        (invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)::decimal(18, 2)
+            as unexplained_variance,
+        greatest(
+            {{ var('variance_tolerance_abs') }},
+            {{ var('variance_tolerance_pct') }} * abs(invoiced_amount)
+        )::decimal(18, 2) as variance_tolerance,
+        abs(invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)
+            <= greatest({{ var('variance_tolerance_abs') }}, {{ var('variance_tolerance_pct') }} * abs(invoiced_amount))
+            as is_within_tolerance
+    from unioned
+),
+
+gated as (
+    -- Every cause that holds a payment, each led by the exception type that names it in
+    -- ops.exceptions (settlement.detections); payment rows only, a day is never held as a whole.
+    -- Fail closed: a measure that cannot be computed (NULL) holds the payment too.
+    select
+        *,
+        case when grain = 'payment' then nullif(concat_ws('; ',
+            case when unmapped_charge_count > 0 then 'unmapped_deduction_code: '
+                || unmapped_charge_count || ' charge(s) without a GL account' end,
+            case when is_within_tolerance is not true then 'unexplained_variance: '
+                || coalesce(unexplained_variance::varchar, 'unknown') || ' beyond tolerance '
+                || variance_tolerance end,
+            case when file_drift is distinct from 0 then 'settlement_drift: payment differs from'
+                || ' its lines by ' || coalesce(file_drift::varchar, 'an unknown amount') end,
+            case when customer_id is null then 'settlement_customer_missing: vendor code '
+                || coalesce(vendor_code, '(none)') || ' has no NetSuite customer' end,
+            case when journal_imbalance <> 0 then 'unbalanced_journal: debits minus credits '
+                || journal_imbalance end
+        ), '') end as posting_blocked_reason
+    from measured
 )
 
 select
-    grain || ':' || settlement_id as reconciliation_id,
-    *,
-    (paid_amount - line_total)::decimal(18, 2) as file_drift,
-    (invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)::decimal(18, 2)
-        as unexplained_variance,
-    greatest(
-        {{ var('variance_tolerance_abs') }},
-        {{ var('variance_tolerance_pct') }} * abs(invoiced_amount)
-    )::decimal(18, 2) as variance_tolerance,
-    abs(invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)
-        <= greatest({{ var('variance_tolerance_abs') }}, {{ var('variance_tolerance_pct') }} * abs(invoiced_amount))
-        as is_within_tolerance
-from unioned
+    * exclude (journal_imbalance),
+    case when grain = 'payment' then posting_blocked_reason is null end as is_postable,
+    -- a payment row counts itself; a day row counts the day's held payments
+    case
+        when grain = 'payment' then (posting_blocked_reason is not null)::integer
+        else count(*) filter (where grain = 'payment' and posting_blocked_reason is not null)
+            over (partition by settlement_date)
+    end as held_payment_count
+from gated

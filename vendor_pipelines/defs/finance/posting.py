@@ -1,4 +1,4 @@
-"""Posting verified settlements to NetSuite, publishing the marts, and the nightly schedule."""
+"""Posting verified settlements to NetSuite, and publishing the marts for analysts."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -38,23 +38,34 @@ def netsuite_postings(
     start, end = settlement_window(context)
     with duckdb.get_connection() as conn, netsuite.client() as client:
         report = post_settlements(conn, client, start, end)
+        # Held payments are named by the dbt step (one exception per cause); what is recorded
+        # here is what went wrong at posting time: bodies refused, NetSuite rejections.
         record_detections(
             conn,
             f"finance/netsuite_postings:{start}..{end}",
-            detections=report.failed,
+            detections=report.unpostable + report.failed,
             types=("posting_failed",),
         )
     context.log.info(
         f"settlements {start}..{end}: {report.posted} postings made, {report.unchanged} already "
-        f"posted, {len(report.blocked)} blocked, {len(report.failed)} failed"
+        f"posted, {len(report.held)} payments held, {len(report.unpostable)} unpostable, "
+        f"{len(report.failed)} failed"
     )
     return dg.MaterializeResult(
         metadata={
             "posted_this_run": report.posted,
             "already_posted": report.unchanged,
-            "blocked_settlements": dg.MetadataValue.md(
-                "\n".join(f"- {d.detail}" for d in report.blocked) or "none"
+            "held_payment_count": len(report.held),
+            # Read by automation from the event log (sensors never open the warehouse): the days
+            # whose next run may post a payment held today, once its cause is fixed.
+            "held_settlement_days": dg.MetadataValue.json(
+                sorted({held.settlement_date.isoformat() for held in report.held})
             ),
+            "held_payments": dg.MetadataValue.md(
+                "\n".join(f"- {held.payment_number}: {held.reason}" for held in report.held)
+                or "none"
+            ),
+            "unpostable_payments": len(report.unpostable),
             "failed_postings": len(report.failed),
         }
     )
@@ -66,6 +77,7 @@ posting_checks = exception_checks(
         "unmapped_deduction_code",
         "unexplained_variance",
         "settlement_drift",
+        "settlement_customer_missing",
         "unapplied_cash",
         "posting_failed",
     ],
@@ -95,21 +107,3 @@ def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "tables": dg.MetadataValue.json(list(result.tables)),
         }
     )
-
-
-settlement_job = dg.define_asset_job(
-    "nightly_settlement",
-    selection=dg.AssetSelection.groups("finance")
-    - dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"]),
-    partitions_def=settlement_days,
-    description="Classify, apply, reconcile and post one settlement day; publish the marts.",
-)
-
-
-# The schedule runs in the partitions' (finance) timezone.
-nightly_settlement_schedule = dg.build_schedule_from_partitioned_job(
-    settlement_job,
-    hour_of_day=2,
-    minute_of_hour=30,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)

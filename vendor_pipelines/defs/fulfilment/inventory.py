@@ -7,6 +7,7 @@ from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.fulfilment.shipments import _result
 from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
 from vendor_pipelines.fulfilment.inventory import (
     INVENTORY_CHANNEL,
     INVENTORY_REJECTIONS,
@@ -14,6 +15,7 @@ from vendor_pipelines.fulfilment.inventory import (
 )
 from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.settings import load_settings
 
 DF_INVENTORY_UPDATES = dg.AssetKey(["fulfilment", "df_inventory_updates"])
 
@@ -45,16 +47,24 @@ def df_inventory_updates(
 
 df_inventory_checks = exception_checks(DF_INVENTORY_UPDATES.path, ["inventory_update_rejected"])
 
-# Hourly: the first run of each UTC day sends the full snapshot, the others only changes.
-df_inventory_schedule = dg.ScheduleDefinition(
-    name="df_inventory_hourly",
-    target=dg.AssetSelection.assets(
+df_inventory_job = dg.define_asset_job(
+    "df_inventory",
+    selection=dg.AssetSelection.assets(
         ["raw", "netsuite_items"],
         ["raw", "netsuite_item_stock"],
         ["raw", "netsuite_locations"],
         ["raw", "netsuite_customers"],
         DF_INVENTORY_UPDATES,
     ),
-    cron_schedule="5 * * * *",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Snapshot NetSuite stock and send DF availability per warehouse.",
+    tags=loop_tags("fulfilment"),
+)
+
+# Hourly by default: the first run of each UTC day sends the full snapshot, the others changes.
+df_inventory_schedule = coalescing_schedule(
+    "df_inventory_schedule",
+    df_inventory_job,
+    load_settings().df_inventory_cron,
+    load_settings().operations_timezone,
+    "DF inventory on DF_INVENTORY_CRON (default hourly at :20).",
 )

@@ -4,18 +4,27 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
 from vendor_pipelines.ops.run_failures import append_failure, failures_file
 from vendor_pipelines.settings import load_settings
 
 order_sync_job = dg.define_asset_job(
     "order_sync",
+    # The catalogue snapshot comes first in every sync: acknowledgements allocate today's stock,
+    # and a PO must never be judged against a catalogue that was not read yet (a new deployment
+    # would otherwise reject every line as an unknown product).
     selection=dg.AssetSelection.assets(
+        ["raw", "netsuite_items"],
+        ["raw", "netsuite_item_stock"],
+        ["raw", "netsuite_locations"],
+        ["raw", "netsuite_customers"],
         ["raw", "amazon_purchase_orders"],
         ["orders", "sales_orders"],
         ["orders", "acknowledgements"],
         ["ops", "exceptions"],
     ),
-    description="Pull purchase orders, upsert sales orders, acknowledge, refresh exceptions.",
+    description="Snapshot the catalogue, pull POs, upsert sales orders, acknowledge, exceptions.",
+    tags=loop_tags("orders"),
 )
 
 catalogue_job = dg.define_asset_job(
@@ -28,26 +37,27 @@ catalogue_job = dg.define_asset_job(
         ["raw", "netsuite_customers"],
     ),
     description="Snapshot the NetSuite catalogue (items, stock, locations, customers).",
+    tags=loop_tags("catalogue"),
 )
 
 
 # Read once when the code location loads, like every other setting.
-OPERATIONS_TIMEZONE = load_settings().operations_timezone
+SETTINGS = load_settings()
 
-order_sync_schedule = dg.ScheduleDefinition(
-    name="order_sync_every_15_minutes",
-    job=order_sync_job,
-    cron_schedule="*/15 * * * *",
-    execution_timezone=OPERATIONS_TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+order_sync_schedule = coalescing_schedule(
+    "order_sync_schedule",
+    order_sync_job,
+    SETTINGS.order_sync_cron,
+    SETTINGS.operations_timezone,
+    "Order sync on ORDER_SYNC_CRON (default every 15 minutes); skipped while one is queued.",
 )
 
-catalogue_schedule = dg.ScheduleDefinition(
-    name="catalogue_hourly",
-    job=catalogue_job,
-    cron_schedule="5 * * * *",
-    execution_timezone=OPERATIONS_TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+catalogue_schedule = coalescing_schedule(
+    "catalogue_schedule",
+    catalogue_job,
+    SETTINGS.catalogue_cron,
+    SETTINGS.operations_timezone,
+    "NetSuite catalogue snapshot on CATALOGUE_CRON (default hourly).",
 )
 
 

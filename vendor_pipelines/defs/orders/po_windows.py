@@ -10,8 +10,10 @@ from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.orders.purchase_orders import PURCHASE_ORDERS
 from vendor_pipelines.defs.resources import NetSuiteResource
+from vendor_pipelines.defs.scheduling import loop_tags
 from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.orders.windows import close_expired_lines, due_purchase_orders
+from vendor_pipelines.settings import load_settings
 
 CLOSED_PO_LINES = dg.AssetKey(["orders", "closed_po_lines"])
 
@@ -68,6 +70,7 @@ po_window_close_job = dg.define_asset_job(
     "po_window_close",
     selection=dg.AssetSelection.assets(CLOSED_PO_LINES),
     description="Close the open sales order lines of POs whose ship window has closed.",
+    tags=loop_tags("orders"),
 )
 
 
@@ -84,9 +87,9 @@ def windows_closed_since(
 
 @dg.sensor(
     job=po_window_close_job,
-    minimum_interval_seconds=300,
+    minimum_interval_seconds=load_settings().sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Requests a closing run for each PO whose ship window has just closed.",
+    description="One closing run per tick for every PO whose ship window closed since the last.",
 )
 def po_window_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     # The windows come from the purchase order asset's metadata: sensors never open DuckDB.
@@ -100,16 +103,20 @@ def po_window_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     closed = windows_closed_since(windows, context.cursor, datetime.now(UTC))
     if not closed:
         return dg.SensorResult(skip_reason="no ship window closed since the last tick")
+    # One run for all of them: a run per PO would queue dozens of runs behind the single
+    # DuckDB writer, ahead of the order sync. The run key is the newest window end, so a
+    # re-evaluated tick never closes the same windows twice.
+    last_end = closed[-1][1]
+    numbers = sorted({po for po, _ in closed})
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                run_key=f"po-window:{po}:{end}",
+                run_key=f"po-windows:{context.cursor or 'start'}..{last_end}",
                 run_config=dg.RunConfig(
-                    ops={"orders__closed_po_lines": PoWindowConfig(purchase_order_numbers=[po])}
+                    ops={"orders__closed_po_lines": PoWindowConfig(purchase_order_numbers=numbers)}
                 ),
-                tags={"purchase_order_number": po, "ship_window_end": end},
+                tags={"purchase_orders": str(len(numbers)), "ship_windows_until": last_end},
             )
-            for po, end in closed
         ],
-        cursor=closed[-1][1],
+        cursor=last_end,
     )

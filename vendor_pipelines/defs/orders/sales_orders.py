@@ -10,7 +10,7 @@ from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
 from vendor_pipelines.orders.plans import SALES_ORDER_CHANNEL, OrderRules
 from vendor_pipelines.orders.resolution import ensure_resolution_view
-from vendor_pipelines.orders.sync import sync_sales_orders
+from vendor_pipelines.orders.sync import close_cancelled_lines, sync_sales_orders
 from vendor_pipelines.pii import load_cipher
 from vendor_pipelines.settings import Settings, load_settings
 
@@ -52,6 +52,7 @@ def sales_orders(
     with duckdb.get_connection() as conn, netsuite.client() as client:
         ensure_resolution_view(conn)
         report = sync_sales_orders(conn, client, rules, cipher, settings.netsuite_concurrency_limit)
+        cancelled = close_cancelled_lines(conn, client)
         source = SALES_ORDERS.to_user_string()
         record_detections(
             conn,
@@ -77,6 +78,7 @@ def sales_orders(
             "dagster/row_count": int(synced),
             "upserted_this_run": report.succeeded,
             "failed_this_run": report.failed,
+            "cancellations_closed_this_run": cancelled,
             "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
         }
     )

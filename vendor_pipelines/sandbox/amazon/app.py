@@ -4,18 +4,22 @@
 
 * Retail Procurement: orders, acknowledgements, order status, shipment confirmations (ASN),
   transport requests and shipment details, invoices, transaction status (v1, `payload` wrapper);
-* Direct Fulfillment 2021-12-28 orders and shipping (no wrapper, `ErrorList` errors), DF
+* Direct Fulfillment orders and shipping in both versions over one state: 2021-12-28 (no
+  wrapper, `ErrorList` errors) and v1 (`payload` wrapper), customer invoices included; DF
   inventory and payments (v1), DF transaction status (2021-12-28 and v1), and the DF sandbox
   test-data API (`generateOrderScenarios`);
-* Reports 2021-06-30 (createReport/getReport/getReportDocument, pre-signed gzip documents);
+* Reports 2021-06-30 (createReport/getReport/getReportDocument; documents gzip-compressed at
+  pre-signed S3-style URLs on a fixed document host, see `document_urls`);
 * Login with Amazon at `POST /auth/o2/token` (accepts only the embedded sandbox credentials);
 * `/_sandbox/...` helpers: document downloads, `advance` (new orders), `received` (inspection).
 
-Per request, like the real service: route -> access token (`x-amz-access-token`, 403 when
-missing/expired/invalid) -> usage-plan token bucket per operation (429 `QuotaExceeded`) ->
-parameter/body validation (400 `InvalidInput` naming the field) -> handler. Submissions answer
-202 with a transaction id; `rules.py` decides their asynchronous outcome. State lives in the
-store (collections `amazon.*`), so several processes serving one state file agree.
+List operations page with `nextToken` (keyset tokens; a token alone continues its listing,
+see `app_http.resume_listing`). Per request, like the real service: route -> access token
+(`x-amz-access-token`, 403 when missing/expired/invalid) -> usage-plan token bucket per
+operation (429 `QuotaExceeded`) -> parameter/body validation (400 `InvalidInput` naming the
+field) -> handler. Submissions answer 202 with a transaction id; `rules.py` decides their
+asynchronous outcome. State lives in the store (collections `amazon.*`), so several processes
+serving one state file agree.
 """
 
 from __future__ import annotations
@@ -27,57 +31,41 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from vendor_pipelines.amazon.operations import OPERATIONS
 from vendor_pipelines.sandbox.faults import DroppedConnection, FaultInjectionMiddleware, FaultPlan
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
 from .app_core import SandboxCore
-from .app_df_shipping import DfShippingMixin
+from .app_df_v1 import DfV1Mixin
 from .app_http import QUOTA_EXCEEDED, Handler, amazon_error_body
 from .app_reports import ReportsMixin
 from .app_rp_orders import RpOrdersMixin
 from .app_rp_shipments import RpShipmentsMixin
 from .app_sandbox_endpoints import SandboxEndpointsMixin
+from .served_operations import SERVED_OPERATIONS
 
 
 class AmazonSandboxApp(
-    RpOrdersMixin, RpShipmentsMixin, DfShippingMixin, ReportsMixin, SandboxEndpointsMixin
+    RpOrdersMixin, RpShipmentsMixin, DfV1Mixin, ReportsMixin, SandboxEndpointsMixin
 ):
     """The whole simulator: one mixin per API family on top of `SandboxCore`."""
 
     def _routes(self) -> list[tuple[str, re.Pattern[str], str, Handler]]:
-        # Each API family names its own handlers; the table follows `OPERATIONS`.
+        # Each API family names its own handlers; the table follows `SERVED_OPERATIONS`.
         handlers: dict[str, Handler] = {
             **self._rp_orders_handlers(),
             **self._rp_shipments_handlers(),
             **self._df_orders_handlers(),
             **self._df_shipping_handlers(),
+            **self._df_v1_handlers(),
             **self._reports_handlers(),
         }
         table = []
-        for key, op in OPERATIONS.items():
+        for key, op in SERVED_OPERATIONS.items():
             pattern = re.compile(
                 "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(op.path)) + "$"
             )
             table.append((op.method, pattern, key, handlers[key]))
-        base = "/vendor/directFulfillment/sandbox/2021-10-28"
-        table.append(
-            (
-                "POST",
-                re.compile(f"^{base}/orders$"),
-                "dfSandbox.generateOrderScenarios",
-                self.generate_order_scenarios,
-            )
-        )
-        table.append(
-            (
-                "GET",
-                re.compile(f"^{base}/transactions/(?P<transactionId>[^/]+)$"),
-                "dfSandbox.getOrderScenarios",
-                self.get_order_scenarios,
-            )
-        )
         return table
 
 
@@ -129,8 +117,10 @@ def create_app(
     `resolution_delay` (seconds a transaction stays Processing), `report_delay`,
     `token_lifetime` (LWA `expires_in`), `fixtures_dir` (scenario JSON files), `generate`
     (seed generated orders, default True), `anchor` (datetime the generated data ends at),
-    `document_url_lifetime`. The returned app has `.sandbox` (the `AmazonSandboxApp`) and
-    `.state` (the `AmazonSandboxState`) for tests; `.faults` is the fault middleware, if any.
+    `document_url_lifetime` (seconds, `X-Amz-Expires`), `document_base_url` (where documents
+    are downloaded; default the address the server listens on). The returned app has
+    `.sandbox` (the `AmazonSandboxApp`) and `.state` (the `AmazonSandboxState`) for tests;
+    `.faults` is the fault middleware, if any.
     """
     sandbox = AmazonSandboxApp(world, store, **options)
     starlette = Starlette(

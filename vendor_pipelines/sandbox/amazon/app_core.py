@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import re
@@ -18,14 +16,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vendor_pipelines.amazon.operations import OPERATIONS
 from vendor_pipelines.amazon.ratelimit import RateLimit, TokenBucket
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
 from . import rules
 from .app_http import (
-    EXTRA_OPERATIONS,
     INTERNAL_FAILURE,
     MAX_BODY,
     QUOTA_EXCEEDED,
@@ -35,6 +31,8 @@ from .app_http import (
     _loc,
     bad_request,
 )
+from .document_urls import DocumentSigner
+from .served_operations import SERVED_OPERATIONS
 from .state import AmazonSandboxState
 
 log = logging.getLogger("vendor_pipelines.sandbox.amazon.app")
@@ -60,8 +58,10 @@ class SandboxCore:
         fixtures_dir: str | Path | None = None,
         generate: bool = True,
         anchor: datetime | None = None,
-        document_url_lifetime: float = 300.0,
+        document_url_lifetime: int = 300,
+        document_base_url: str | None = None,
         region: str | None = None,
+        bad_orders: bool = False,
     ) -> None:
         self.world = world
         self.region = region
@@ -71,6 +71,7 @@ class SandboxCore:
             resolution_delay=resolution_delay,
             report_delay=report_delay,
             region=region,
+            bad_orders=bad_orders,
         )
         self.state.ensure_seeded(
             generate=generate,
@@ -79,16 +80,15 @@ class SandboxCore:
         )
         self.token_lifetime = token_lifetime
         self.enforce_rate_limits = enforce_rate_limits
-        self.document_url_lifetime = document_url_lifetime
+        self.document_base_url = document_base_url.rstrip("/") if document_base_url else None
         limits: dict[str, RateLimit] = {
-            k: RateLimit(o.rate, o.burst) for k, o in OPERATIONS.items()
+            k: RateLimit(o.rate, o.burst) for k, o in SERVED_OPERATIONS.items()
         }
-        limits.update(EXTRA_OPERATIONS)
         for key, value in (rate_limits or {}).items():
             limits[key] = value if isinstance(value, RateLimit) else RateLimit(*value)
         self.limits = limits
         self.buckets = {k: TokenBucket(v.rate, v.burst) for k, v in limits.items()}
-        self.signing_key = self._signing_key(store)
+        self.documents = DocumentSigner(self._signing_key(store), document_url_lifetime, region)
         self.routes = self._routes()
         self.requests_served: dict[str, int] = {}
         self.throttled: dict[str, int] = {}
@@ -153,7 +153,7 @@ class SandboxCore:
                 },
             )
         key, handler, params = matched
-        ctx = Ctx(request, OPERATIONS.get(key), key, params)
+        ctx = Ctx(request, SERVED_OPERATIONS.get(key), key, params)
         ctx.rate = self.limits[key].rate
         try:
             self.authenticate(request)
@@ -305,6 +305,18 @@ class SandboxCore:
             raise ApiError(404, "ResourceNotFound", f"Transaction {tid} was not found.", tid)
         return doc
 
-    def _sign(self, document_id: str, expires: int, encoding: str) -> str:
-        message = f"{document_id}:{expires}:{encoding}".encode()
-        return hmac.new(self.signing_key, message, hashlib.sha256).hexdigest()
+    def document_base(self, request: Request) -> str:
+        """Where report documents are downloaded: never the Host the API was called on.
+
+        Amazon's document URLs point at S3, whatever host name the client used for SP-API. The
+        sandbox serves documents itself: at `document_base_url` when configured (a proxy, a
+        container port mapping), else at the address this server listens on.
+        """
+        if self.document_base_url:
+            return self.document_base_url
+        server = request.scope.get("server")
+        if not server or server[1] is None:
+            raise RuntimeError("no listening address to serve documents at: set document_base_url")
+        host, port = server
+        host = f"[{host}]" if ":" in host else host
+        return f"{request.url.scheme}://{host}:{port}"

@@ -17,6 +17,7 @@ from .app_http import (
     Handler,
     _between,
     bad_request,
+    paged,
     paginate,
     q_bool,
     q_enum,
@@ -37,9 +38,16 @@ class DfOrdersMixin(SandboxCore):
             "dfOrders.submitAcknowledgement": self.submit_df_acknowledgement,
             "dfTransactions.getTransactionStatus": self.get_df_transaction,
             "dfTransactionsV1.getTransactionStatus": self.get_df_transaction_v1,
+            "dfSandbox.generateOrderScenarios": self.generate_order_scenarios,
+            "dfSandbox.getOrderScenarios": self.get_order_scenarios,
         }
 
+    @paged
     async def get_df_orders(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_order_list(ctx))
+
+    def _df_order_list(self, ctx: Ctx) -> dict[str, Any]:
+        """getOrders' result (2021-12-28 shape; v1 wraps it), for a `@paged` handler."""
         created = window(ctx, "createdAfter", "createdBefore", required=True)
         ship_from = ctx.query.get("shipFromPartyId")
         status = q_enum(ctx, "status", ("NEW", "SHIPPED", "ACCEPTED", "CANCELLED"))
@@ -69,7 +77,7 @@ class DfOrdersMixin(SandboxCore):
         body: dict[str, Any] = {"orders": orders}
         if token:
             body["pagination"] = {"nextToken": token}
-        return self.respond(ctx, 200, body)
+        return body
 
     def _df_doc(self, ctx: Ctx) -> dict[str, Any]:
         po = ctx.path_params["purchaseOrderNumber"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -11,16 +11,17 @@ from vendor_pipelines.amazon.models import df_inventory as dfi
 from vendor_pipelines.amazon.models import df_payments as dfp
 from vendor_pipelines.amazon.models import df_shipping as dfs
 
-from . import rules
+from . import df_documents, rules
 from .app_df_orders import DfOrdersMixin
-from .app_http import ApiError, Ctx, Handler, _between, paginate, q_enum, q_int, window
+from .app_http import ApiError, Ctx, Handler, _between, paged, paginate, q_enum, q_int, window
 from .state import DF_LABELS
 
 
 class DfShippingMixin(DfOrdersMixin):
-    """DF shipping 2021-12-28, DF inventory v1 and DF payments v1.
+    """DF shipping 2021-12-28 (customer invoices included), DF inventory v1 and payments v1.
 
-    Builds on `DfOrdersMixin` for `_df_doc` (the order a path names).
+    Builds on `DfOrdersMixin` for `_df_doc` (the order a path names). The `_df_*` builders
+    return 2021-12-28 results, which `DfV1Mixin` serves again inside v1's `payload`.
     """
 
     def _df_shipping_handlers(self) -> dict[str, Handler]:
@@ -33,6 +34,8 @@ class DfShippingMixin(DfOrdersMixin):
             "dfShipping.submitShipmentStatusUpdates": self.submit_df_status_updates,
             "dfShipping.getPackingSlips": self.get_df_packing_slips,
             "dfShipping.getPackingSlip": self.get_df_packing_slip,
+            "dfShipping.getCustomerInvoices": self.get_df_customer_invoices,
+            "dfShipping.getCustomerInvoice": self.get_df_customer_invoice,
             "dfInventory.submitInventoryUpdate": self.submit_df_inventory,
             "dfPayments.submitInvoice": self.submit_df_invoices,
         }
@@ -103,90 +106,114 @@ class DfShippingMixin(DfOrdersMixin):
             )
         return self.respond(ctx, 200, label)
 
-    async def get_df_label(self, ctx: Ctx) -> Response:
+    def _df_label(self, ctx: Ctx) -> dict[str, Any]:
         po = ctx.path_params["purchaseOrderNumber"]
         record = self.state.store.get(DF_LABELS, po)
-        if record is None:
+        if record is None or record["label"]["purchaseOrderNumber"] not in self.state.df_orders():
             raise ApiError(404, "ResourceNotFound", f"No shipping label for order {po}.", po)
-        return self.respond(ctx, 200, record["label"])
+        return record["label"]
 
-    async def get_df_labels(self, ctx: Ctx) -> Response:
+    async def get_df_label(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_label(ctx))
+
+    def _df_document_page(
+        self,
+        ctx: Ctx,
+        list_field: str,
+        records: list[dict[str, Any]],
+        key: Callable[[dict[str, Any]], list[Any]],
+        view: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """One page of a DF document list: created window (required), warehouse, sort, limit.
+
+        `records` carry `createdAt` and `shipFrom`; the 2021-12-28 shape (v1 wraps it).
+        """
         created = window(ctx, "createdAfter", "createdBefore", required=True)
         ship_from = ctx.query.get("shipFromPartyId")
         limit = q_int(ctx, "limit", 1, 100, 100)
         sort = q_enum(ctx, "sortOrder", ("ASC", "DESC")) or "ASC"
         selected = [
             r
-            for r in self.state.store.all(DF_LABELS)
+            for r in records
             if _between(r["createdAt"], *created) and (not ship_from or r["shipFrom"] == ship_from)
         ]
-        page, token = paginate(
-            ctx,
-            selected,
-            lambda r: [r["createdAt"], r["label"]["purchaseOrderNumber"]],
-            limit,
-            sort == "DESC",
-        )
-        body: dict[str, Any] = {"shippingLabels": [r["label"] for r in page]}
+        page, token = paginate(ctx, selected, key, limit, sort == "DESC")
+        body: dict[str, Any] = {list_field: [view(r) for r in page]}
         if token:
             body["pagination"] = {"nextToken": token}
-        return self.respond(ctx, 200, body)
+        return body
 
-    @staticmethod
-    def _packing_slip(doc: dict[str, Any]) -> dict[str, Any]:
-        po = doc["order"]["purchaseOrderNumber"]
-        pdf = (
-            b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% packing slip "
-            + po.encode()
-            + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    def _df_label_list(self, ctx: Ctx) -> dict[str, Any]:
+        orders = self.state.df_orders()
+        return self._df_document_page(
+            ctx,
+            "shippingLabels",
+            [
+                r
+                for r in self.state.store.all(DF_LABELS)
+                if r["label"]["purchaseOrderNumber"] in orders
+            ],
+            lambda r: [r["createdAt"], r["label"]["purchaseOrderNumber"]],
+            lambda r: r["label"],
         )
-        return {
-            "purchaseOrderNumber": po,
-            "content": base64.b64encode(pdf).decode(),
-            "contentType": "application/pdf",
-        }
 
-    @staticmethod
-    def _has_slip(doc: dict[str, Any]) -> bool:
-        details = doc["order"]["orderDetails"]
-        return bool(details["shipmentDetails"].get("isPslipRequired")) and details[
-            "orderStatus"
-        ] in ("ACCEPTED", "SHIPPED")
+    @paged
+    async def get_df_labels(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_label_list(ctx))
 
-    async def get_df_packing_slip(self, ctx: Ctx) -> Response:
+    def _df_packing_slip(self, ctx: Ctx) -> dict[str, Any]:
         doc = self._df_doc(ctx)
-        if not self._has_slip(doc):
+        if not df_documents.has_packing_slip(doc):
             raise ApiError(
                 404,
                 "ResourceNotFound",
                 "No packing slip for this order.",
                 doc["order"]["purchaseOrderNumber"],
             )
-        return self.respond(ctx, 200, self._packing_slip(doc))
+        return df_documents.packing_slip(doc)
 
-    async def get_df_packing_slips(self, ctx: Ctx) -> Response:
-        created = window(ctx, "createdAfter", "createdBefore", required=True)
-        ship_from = ctx.query.get("shipFromPartyId")
-        limit = q_int(ctx, "limit", 1, 100, 100)
-        sort = q_enum(ctx, "sortOrder", ("ASC", "DESC")) or "ASC"
-        selected = [
-            d
-            for d in self.state.df_orders().values()
-            if self._has_slip(d)
-            and _between(d["createdAt"], *created)
-            and (not ship_from or d["shipFrom"] == ship_from)
-        ]
-        page, token = paginate(
+    async def get_df_packing_slip(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_packing_slip(ctx))
+
+    def _df_packing_slip_list(self, ctx: Ctx) -> dict[str, Any]:
+        return self._df_document_page(
             ctx,
-            selected,
+            "packingSlips",
+            [d for d in self.state.df_orders().values() if df_documents.has_packing_slip(d)],
             lambda d: [d["createdAt"], d["order"]["purchaseOrderNumber"]],
-            limit,
-            sort == "DESC",
+            df_documents.packing_slip,
         )
-        body: dict[str, Any] = {"packingSlips": [self._packing_slip(d) for d in page]}
-        if token:
-            body["pagination"] = {"nextToken": token}
-        return self.respond(ctx, 200, body)
+
+    @paged
+    async def get_df_packing_slips(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_packing_slip_list(ctx))
+
+    def _df_customer_invoice(self, ctx: Ctx) -> dict[str, Any]:
+        doc = self._df_doc(ctx)
+        if not df_documents.has_customer_invoice(doc):
+            raise ApiError(
+                404,
+                "ResourceNotFound",
+                "No customer invoice for this order.",
+                doc["order"]["purchaseOrderNumber"],
+            )
+        return df_documents.customer_invoice(doc)
+
+    async def get_df_customer_invoice(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_customer_invoice(ctx))
+
+    def _df_customer_invoice_list(self, ctx: Ctx) -> dict[str, Any]:
+        return self._df_document_page(
+            ctx,
+            "customerInvoices",
+            [d for d in self.state.df_orders().values() if df_documents.has_customer_invoice(d)],
+            lambda d: [d["createdAt"], d["order"]["purchaseOrderNumber"]],
+            df_documents.customer_invoice,
+        )
+
+    @paged
+    async def get_df_customer_invoices(self, ctx: Ctx) -> Response:
+        return self.respond(ctx, 200, self._df_customer_invoice_list(ctx))
 
     async def submit_df_inventory(self, ctx: Ctx) -> Response:
         warehouse = ctx.path_params["warehouseId"]

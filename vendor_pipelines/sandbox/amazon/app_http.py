@@ -6,19 +6,19 @@ Shared by every route module; nothing here knows about a particular API family.
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 from vendor_pipelines.amazon.operations import Operation
-from vendor_pipelines.amazon.ratelimit import RateLimit
 
 from .state import parse_time
 
@@ -43,10 +43,6 @@ SERVICE_UNAVAILABLE = {
 }
 MAX_WINDOW = timedelta(days=7)
 MAX_BODY = 10 * 1024 * 1024
-EXTRA_OPERATIONS = {
-    "dfSandbox.generateOrderScenarios": RateLimit(5, 15),
-    "dfSandbox.getOrderScenarios": RateLimit(5, 15),
-}
 
 
 def amazon_error_body(status: int) -> dict[str, Any]:
@@ -84,10 +80,13 @@ class Ctx:
     path_params: dict[str, str]
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     rate: float | None = None
+    # The parameters the handler works with: the request's, or a resumed listing's.
+    params: QueryParams | None = None
+    listing: Listing | None = None
 
     @property
-    def query(self):
-        return self.request.query_params
+    def query(self) -> QueryParams:
+        return self.params if self.params is not None else self.request.query_params
 
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -165,21 +164,88 @@ def window(
     return lo, hi
 
 
-def encode_token(position: list[Any], fingerprint: str) -> str:
-    raw = json.dumps([position, fingerprint], separators=(",", ":")).encode()
-    return base64.b64encode(raw).decode()
+# --- listings paged with nextToken ----------------------------------------------------------
+
+# Not part of what a listing selects: the token itself, the page size (a client may change it
+# from page to page) and the marketplace ids some clients add to every GET (Amazon ignores them).
+NOT_FILTERS = frozenset({"nextToken", "limit", "MarketplaceId", "MarketplaceIds", "marketplaceIds"})
+
+Filters = tuple[tuple[str, str], ...]
 
 
-def decode_token(token: str, fingerprint: str) -> list[Any]:
-    try:
-        position, seen = json.loads(base64.b64decode(token.encode(), validate=True))
-    except (ValueError, TypeError):
-        raise bad_request("Invalid nextToken.", "The token is malformed.") from None
-    if seen != fingerprint:
+@dataclass(frozen=True)
+class Listing:
+    """One paged listing: its operation, the filters of its first page, the last key sent.
+
+    The token carries all three (opaque base64 JSON), so a token alone can continue with the
+    first page's filters without any listing kept server-side: every process serving one state
+    file continues any other's listing.
+    """
+
+    operation: str
+    filters: Filters
+    after: list[Any] | None = None  # sort key of the last record sent; None = first page
+
+    def token(self, after: list[Any]) -> str:
+        raw = json.dumps([self.operation, self.filters, after], separators=(",", ":"))
+        return base64.b64encode(raw.encode()).decode()
+
+    @classmethod
+    def from_token(cls, token: str) -> Listing:
+        try:
+            operation, filters, after = json.loads(base64.b64decode(token.encode(), validate=True))
+            return cls(str(operation), tuple((str(k), str(v)) for k, v in filters), list(after))
+        except (ValueError, TypeError):
+            raise bad_request("Invalid nextToken.", "The token is malformed.") from None
+
+
+def listing_filters(params: QueryParams) -> Filters:
+    return tuple(sorted((k, v) for k, v in params.multi_items() if k not in NOT_FILTERS))
+
+
+def resume_listing(ctx: Ctx) -> None:
+    """Before a list handler reads its parameters: which listing this page belongs to.
+
+    A `nextToken` alone continues its listing with the first page's filters: Amazon's vendor
+    tokens carry only a position, and the official SDK and the community client send the token
+    by itself. The token sent with the very filters of the first page (what Amazon's examples
+    and our own client do) is the same request. A token with *other* filters is refused: the
+    position belongs to the first listing's order and selection, so applying it to another
+    selection silently skips or repeats records, which is exactly the client bug a simulator
+    should make loud rather than answer with plausible pages (Amazon documents the same refusal
+    for the Reports API's getReports).
+    """
+    token = ctx.request.query_params.get("nextToken")
+    sent = listing_filters(ctx.request.query_params)
+    if not token:
+        ctx.listing = Listing(ctx.key, sent)
+        return
+    listing = Listing.from_token(token)
+    if listing.operation != ctx.key:
+        raise bad_request("Invalid nextToken.", "The token was issued by another operation.")
+    if sent and sent != listing.filters:
         raise bad_request(
-            "Invalid nextToken.", "Send the same filters with nextToken as on the first page."
+            "Invalid nextToken.",
+            "Send nextToken alone, or with the same filters as on the first page.",
         )
-    return position
+    if not sent:
+        limit = [(k, v) for k, v in ctx.request.query_params.multi_items() if k == "limit"]
+        ctx.params = QueryParams([*listing.filters, *limit, ("nextToken", token)])
+    ctx.listing = listing
+
+
+ListHandler = TypeVar("ListHandler", bound=Callable[..., Awaitable[Response]])
+
+
+def paged(handler: ListHandler) -> ListHandler:
+    """Mark a route handler as a listing paged with `nextToken` (see `resume_listing`)."""
+
+    @functools.wraps(handler)
+    async def resumed(self: Any, ctx: Ctx) -> Response:
+        resume_listing(ctx)
+        return await handler(self, ctx)
+
+    return resumed  # type: ignore[return-value]
 
 
 def paginate(
@@ -190,13 +256,12 @@ def paginate(
     descending: bool,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Keyset pagination: the token holds the sort key of the last record sent."""
-    skip = {"nextToken", "limit", "MarketplaceId", "MarketplaceIds", "marketplaceIds"}
-    filters = sorted((k, v) for k, v in ctx.query.multi_items() if k not in skip)
-    fingerprint = hashlib.sha256(json.dumps([ctx.key, filters]).encode()).hexdigest()[:16]
+    listing = ctx.listing
+    if listing is None:
+        raise RuntimeError(f"{ctx.key} pages records but its handler is not @paged")
     ordered = sorted(records, key=sort_key, reverse=descending)
-    token = ctx.query.get("nextToken")
-    if token:
-        last = decode_token(token, fingerprint)
+    if listing.after is not None:
+        last = listing.after
         if descending:
             ordered = [r for r in ordered if sort_key(r) < last]
         else:
@@ -204,16 +269,8 @@ def paginate(
     page = ordered[:limit]
     next_token = None
     if len(ordered) > limit:
-        next_token = encode_token(sort_key(page[-1]), fingerprint)
+        next_token = listing.token(sort_key(page[-1]))
     return page, next_token
-
-
-def _s3_error(status: int, code: str, message: str) -> Response:
-    body = (
-        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-        f"<Message>{message}</Message></Error>"
-    )
-    return Response(body, status, media_type="application/xml")
 
 
 def _between(value: str | None, after: datetime | None, before: datetime | None) -> bool:

@@ -77,7 +77,8 @@ class ReportsMixin(SandboxCore):
         except report_docs.ReportRejected as exc:
             record["outcome"] = "FATAL"
             record["errorDetails"] = str(exc)
-        record["documentId"] = f"amzn1.spdoc.1.4.na.{uuid.uuid4()}"
+        region = (self.region or "NA").lower()
+        record["documentId"] = f"amzn1.spdoc.1.4.{region}.{uuid.uuid4()}"
         self.state.store.put(REPORTS, report_id, record)
         return self.respond(ctx, 202, {"reportId": report_id})
 
@@ -165,11 +166,8 @@ class ReportsMixin(SandboxCore):
         if record is None or "reportDocumentId" not in self._report_view(record):
             raise ApiError(404, "NotFound", f"Report document {document_id} was not found.")
         encoding = "gzip" if q_bool(ctx, "enableContentEncodingUrlHeader", False) else ""
-        expires = int(time.time() + self.document_url_lifetime)
-        base = str(ctx.request.base_url).rstrip("/")
-        url = (
-            f"{base}/_sandbox/documents/{document_id}?X-Amz-Expires={expires}"
-            f"&ce={encoding}&X-Amz-Signature={self._sign(document_id, expires, encoding)}"
+        url = self.documents.url(
+            self.document_base(ctx.request), document_id, encoding, datetime.now(UTC)
         )
         return self.respond(
             ctx,

@@ -17,6 +17,7 @@ from .app_http import (
     Ctx,
     Handler,
     _between,
+    paged,
     paginate,
     q_bool,
     q_enum,
@@ -45,6 +46,7 @@ class RpOrdersMixin(SandboxCore):
             }
         return order
 
+    @paged
     async def get_purchase_orders(self, ctx: Ctx) -> Response:
         limit = q_int(ctx, "limit", 1, 100, 100)
         created = window(ctx, "createdAfter", "createdBefore")
@@ -155,6 +157,7 @@ class RpOrdersMixin(SandboxCore):
             "itemStatus": items,
         }
 
+    @paged
     async def get_purchase_orders_status(self, ctx: Ctx) -> Response:
         limit = q_int(ctx, "limit", 1, 100, 100)
         sort = q_enum(ctx, "sortOrder", ("ASC", "DESC")) or "ASC"

@@ -11,7 +11,7 @@ from vendor_pipelines.amazon.models import shipments as rps
 
 from . import rules
 from .app_core import SandboxCore
-from .app_http import Ctx, Handler, _between, paginate, q_enum, q_int, q_time
+from .app_http import Ctx, Handler, _between, paged, paginate, q_enum, q_int, q_time
 from .state import ASNS, TRANSPORT
 
 
@@ -193,6 +193,7 @@ class RpShipmentsMixin(SandboxCore):
             view["transportationDetails"] = details
         return view
 
+    @paged
     async def get_shipment_details(self, ctx: Ctx) -> Response:
         limit = q_int(ctx, "limit", 1, 50, 50)
         sort = q_enum(ctx, "sortOrder", ("ASC", "DESC")) or "ASC"
@@ -241,9 +242,16 @@ class RpShipmentsMixin(SandboxCore):
             payload["pagination"] = {"nextToken": token}
         return self.respond(ctx, 200, {"payload": payload})
 
+    @paged
     async def get_shipment_labels(self, ctx: Ctx) -> Response:
-        q_int(ctx, "limit", 1, 50, 50)
-        return self.respond(ctx, 200, {"payload": {"transportLabels": []}})
+        # The sandbox prints no transport labels (no carrier books Collect freight here); the
+        # listing still pages like the others, so a stray token is refused as on any list.
+        limit = q_int(ctx, "limit", 1, 50, 50)
+        page, token = paginate(ctx, [], lambda r: [], limit, False)
+        payload: dict[str, Any] = {"transportLabels": page}
+        if token:
+            payload["pagination"] = {"nextToken": token}
+        return self.respond(ctx, 200, {"payload": payload})
 
     async def get_rp_transaction(self, ctx: Ctx) -> Response:
         doc = self._transaction(ctx, "rp")

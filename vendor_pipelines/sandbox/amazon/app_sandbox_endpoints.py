@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hmac
 import json
-import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from . import reports as report_docs
 from .app_core import SandboxCore
-from .app_http import _s3_error
+from .document_urls import DOCUMENTS_PATH, s3_error
 from .generator import iso
 from .state import REPORTS, parse_time
 
@@ -90,7 +90,7 @@ class SandboxEndpointsMixin(SandboxCore):
 
     async def sandbox_admin(self, request: Request) -> Response:
         path = request.url.path
-        if path.startswith("/_sandbox/documents/") and request.method == "GET":
+        if path.startswith(DOCUMENTS_PATH) and request.method == "GET":
             return self.download_document(request, path.rsplit("/", 1)[-1])
         if path == "/_sandbox/health":
             return JSONResponse({"ok": True, "anchor": iso(self.state.anchor)})
@@ -108,24 +108,15 @@ class SandboxEndpointsMixin(SandboxCore):
         return JSONResponse({"error": "not found"}, 404)
 
     def download_document(self, request: Request, document_id: str) -> Response:
-        query = request.query_params
-        try:
-            expires = int(query.get("X-Amz-Expires", "0"))
-        except ValueError:
-            expires = 0
-        encoding = query.get("ce", "")
-        signature = query.get("X-Amz-Signature", "")
-        if not hmac.compare_digest(signature, self._sign(document_id, expires, encoding)):
-            return _s3_error(
-                403, "SignatureDoesNotMatch", "The request signature we calculated does not match."
-            )
-        if time.time() > expires:
-            return _s3_error(403, "AccessDenied", "Request has expired")
+        refusal = self.documents.refusal(document_id, request.query_params, datetime.now(UTC))
+        if refusal is not None:
+            return refusal
+        encoding = request.query_params.get("response-content-encoding", "")
         record = next(
             (r for r in self.state.store.all(REPORTS) if r["documentId"] == document_id), None
         )
         if record is None:
-            return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+            return s3_error(404, "NoSuchKey", "The specified key does not exist.")
         if record["outcome"] == "FATAL":
             document: dict[str, Any] = {"errorDetails": record["errorDetails"]}
         else:

@@ -72,9 +72,10 @@ class GeneratedOrders:
     rp_orders: list[dict[str, Any]] = field(default_factory=list)  # Order JSON
     rp_meta: dict[str, dict[str, Any]] = field(default_factory=dict)  # PO -> sandbox facts
     df_orders: list[dict[str, Any]] = field(default_factory=list)  # DF Order JSON
+    bad: dict[str, str] = field(default_factory=dict)  # PO -> defect, for `bad_orders` only
 
 
-def _po_number(rng: random.Random, used: set[str]) -> str:
+def po_number(rng: random.Random, used: set[str]) -> str:
     alphabet = string.ascii_uppercase + string.digits
     while True:
         # Real POs are 8 alphanumerics, starting with a digit or letter.
@@ -178,7 +179,7 @@ def _rp_order(
                 "listPrice": money(list_price, vendor.currency),
             }
         )
-    po = _po_number(rng, used)
+    po = po_number(rng, used)
     details: dict[str, Any] = {
         "purchaseOrderDate": iso(created),
         "purchaseOrderStateChangedDate": iso(created),
@@ -268,7 +269,7 @@ def _df_order(
         f"{rng.randint(1_000_000, 9_999_999)}"
     )
     return {
-        "purchaseOrderNumber": _po_number(rng, used),
+        "purchaseOrderNumber": po_number(rng, used),
         "orderDetails": {
             "customerOrderNumber": customer_order,
             "orderDate": iso(created),

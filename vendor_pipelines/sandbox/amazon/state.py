@@ -24,6 +24,7 @@ from typing import Any
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
+from .bad_orders import add_bad_orders
 from .generator import GeneratedOrders, generate_orders, iso, load_fixtures
 
 RP_ORDERS = "amazon.rp_orders"
@@ -43,6 +44,7 @@ TOKENS = "amazon.tokens"
 META_VERSION = "amazon.version"
 META_ANCHOR = "amazon.anchor"
 META_SEEDED = "amazon.seeded"
+META_BAD_ORDERS = "amazon.bad_orders"
 
 RECEIVED_KINDS = (
     "rp_acknowledgements",
@@ -69,12 +71,19 @@ def parse_time(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def _whole(value: Any, default: int) -> int:
+    """A whole number from a payload, or `default` for the corrupt amounts of bad orders."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return default
+    return int(value)
+
+
 def eaches(quantity: dict[str, Any] | None) -> int:
     if not quantity:
         return 0
-    amount = int(quantity.get("amount") or 0)
+    amount = _whole(quantity.get("amount") or 0, 0)
     if str(quantity.get("unitOfMeasure", "")).casefold() in ("cases", "case"):
-        return amount * int(quantity.get("unitSize") or 1)
+        return amount * _whole(quantity.get("unitSize") or 1, 1)
     return amount
 
 
@@ -98,10 +107,12 @@ class AmazonSandboxState:
         resolution_delay: float = 0.0,
         report_delay: float = 0.0,
         region: str | None = None,
+        bad_orders: bool = False,
     ) -> None:
         self.store = store
         self.world = world
         self.region = region
+        self.bad_orders = bad_orders
         self._region_vendors = world.vendor_codes_in(region) if region else None
         self._regional: tuple[object, dict[str, dict[str, Any]], dict[str, dict[str, Any]]] = (
             None,
@@ -134,6 +145,9 @@ class AmazonSandboxState:
             batch = GeneratedOrders()
             if generate:
                 batch = generate_orders(self.world, anchor)
+            if self.bad_orders:
+                used = {o["purchaseOrderNumber"] for o in batch.rp_orders + batch.df_orders}
+                add_bad_orders(batch, used, salt=f"{self.world.seed}:seed")
             if fixtures_dir is not None:
                 fixtures = load_fixtures(Path(fixtures_dir))
                 batch.rp_orders.extend(fixtures.rp_orders)
@@ -154,6 +168,8 @@ class AmazonSandboxState:
                 used_numbers=used,
                 salt=f"advance:{len(used)}",
             )
+            if self.bad_orders:
+                add_bad_orders(batch, used, salt=f"{self.world.seed}:advance:{len(used)}")
             self._insert(batch)
             return batch
 
@@ -162,6 +178,10 @@ class AmazonSandboxState:
             self._insert(GeneratedOrders(df_orders=orders))
 
     def _insert(self, batch: GeneratedOrders) -> None:
+        if batch.bad:
+            self.store.set_meta(
+                META_BAD_ORDERS, json.dumps({**self.bad_order_defects(), **batch.bad})
+            )
         rows = []
         for order in batch.rp_orders:
             doc = new_rp_doc(order, batch.rp_meta.get(order["purchaseOrderNumber"], {}))
@@ -173,6 +193,10 @@ class AmazonSandboxState:
             doc = new_df_doc(order)
             self.store.put(DF_ORDERS, order["purchaseOrderNumber"], doc)
             self._df[order["purchaseOrderNumber"]] = doc
+
+    def bad_order_defects(self) -> dict[str, str]:
+        """PO number -> defect of every spoiled order the `bad_orders` option added."""
+        return json.loads(self.store.get_meta(META_BAD_ORDERS) or "{}")
 
     @property
     def anchor(self) -> datetime:
@@ -391,7 +415,7 @@ def new_rp_doc(order: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         seq = item["itemSequenceNumber"]
         ordered = eaches(item["orderedQuantity"])
         unit = item["orderedQuantity"]
-        size = int(unit.get("unitSize") or 1) if unit.get("unitOfMeasure") == "Cases" else 1
+        size = _whole(unit.get("unitSize") or 1, 1) if unit.get("unitOfMeasure") == "Cases" else 1
         lines[seq] = {
             "ordered": ordered,
             "cancelled": int(cancelled.get(seq, 0)) * size,

@@ -2,6 +2,8 @@
 
 Layers, outermost first: account concurrency gate (429) -> fault injection -> routes, each of
 which authenticates (TBA or bearer) and then works in a thread against the shared store.
+Write bodies are checked against the record type's fields (validation.py) before they reach
+the record service; an unrouted path or method answers NetSuite's JSON error (404/405).
 """
 
 from __future__ import annotations
@@ -13,22 +15,29 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from vendor_pipelines.sandbox.faults import FaultInjectionMiddleware, FaultPlan
+from vendor_pipelines.sandbox.netsuite import metadata
 from vendor_pipelines.sandbox.netsuite.auth import TOKEN_PATH, Gatekeeper
 from vendor_pipelines.sandbox.netsuite.errors import (
     NetSuiteProblem,
     error_body,
     fault_body,
     problem_response,
+    routing_error,
+    unexpected_error,
 )
 from vendor_pipelines.sandbox.netsuite.governance import ConcurrencyGate
+from vendor_pipelines.sandbox.netsuite.record_filter import parse_filter
+from vendor_pipelines.sandbox.netsuite.records import RecordType
 from vendor_pipelines.sandbox.netsuite.seed import seed_if_empty
 from vendor_pipelines.sandbox.netsuite.service import (
     RecordService,
@@ -37,6 +46,11 @@ from vendor_pipelines.sandbox.netsuite.service import (
     sublist_body,
 )
 from vendor_pipelines.sandbox.netsuite.suiteql import run_query
+from vendor_pipelines.sandbox.netsuite.validation import (
+    WARNING_HEADER,
+    ValidationPolicy,
+    check_body,
+)
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import World
 
@@ -130,13 +144,47 @@ class NetSuiteSandbox:
 
     # -- record service --------------------------------------------------------------------
 
-    def created(self, request: Request, kind_name: str, record_id: str) -> Response:
+    def created(
+        self, request: Request, kind_name: str, record_id: str, warnings: list[str]
+    ) -> Response:
         location = f"{_base_url(request)}{RECORD}/{kind_name.lower()}/{record_id}"
-        return Response(status_code=204, headers={"Location": location})
+        response = Response(status_code=204, headers={"Location": location})
+        for warning in warnings:
+            response.headers.append(WARNING_HEADER, warning)
+        return response
+
+    def checked(
+        self, request: Request, kind: RecordType, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The body as NetSuite applies it, under the request's validation headers."""
+        policy = ValidationPolicy.from_headers(request.headers)
+        result = check_body(kind.name, kind.fields, body, policy)
+        return result.body, result.warnings
 
     def create(self, request: Request, body: dict[str, Any]) -> Response:
         kind = record_type(request.path_params["rtype"])
-        return self.created(request, kind.name, self.records.create(kind, body))
+        body, warnings = self.checked(request, kind, body)
+        return self.created(request, kind.name, self.records.create(kind, body), warnings)
+
+    def list_records(self, request: Request, body: dict[str, Any]) -> Response:
+        """GET /record/v1/{type}: ids and links of the records matching `q`, paged."""
+        kind = record_type(request.path_params["rtype"])
+        limit, offset = _paging(request, self.options["suiteql_row_ceiling"])
+        q = request.query_params.get("q")
+        matches = parse_filter(q, kind.fields, kind.name) if q is not None else lambda r: True
+        ids = self.records.find(kind, matches)
+        page = ids[offset : offset + limit]
+        base = f"{_base_url(request)}{RECORD}/{kind.name.lower()}"
+        return JSONResponse(
+            _collection_page(base, q, limit, offset, len(ids))
+            | {
+                "items": [
+                    {"links": [{"rel": "self", "href": f"{base}/{record_id}"}], "id": record_id}
+                    for record_id in page
+                ],
+            },
+            media_type=COLLECTION,
+        )
 
     def read(self, request: Request, body: dict[str, Any]) -> Response:
         kind = record_type(request.path_params["rtype"])
@@ -171,13 +219,16 @@ class NetSuiteSandbox:
             raise NetSuiteProblem(
                 405, "INVALID_METHOD", "PUT is only supported with an external id (eid:...)."
             )
-        return self.created(request, kind.name, self.records.upsert(kind, segment[4:], body))
+        body, warnings = self.checked(request, kind, body)
+        record_id = self.records.upsert(kind, segment[4:], body)
+        return self.created(request, kind.name, record_id, warnings)
 
     def patch(self, request: Request, body: dict[str, Any]) -> Response:
         kind = record_type(request.path_params["rtype"])
         replace = {s for s in request.query_params.get("replace", "").split(",") if s}
+        body, warnings = self.checked(request, kind, body)
         record_id = self.records.patch(kind, request.path_params["rid"], body, replace)
-        return self.created(request, kind.name, record_id)
+        return self.created(request, kind.name, record_id, warnings)
 
     def delete(self, request: Request, body: dict[str, Any]) -> Response:
         kind = record_type(request.path_params["rtype"])
@@ -187,21 +238,32 @@ class NetSuiteSandbox:
     def transform(self, request: Request, body: dict[str, Any]) -> Response:
         source = record_type(request.path_params["rtype"])
         target = record_type(request.path_params["target"])
+        # A transform body is a body of the record it creates.
+        body, warnings = self.checked(request, target, body)
         new_id = self.records.transform(source, request.path_params["rid"], target, body)
-        return self.created(request, target.name, new_id)
+        return self.created(request, target.name, new_id, warnings)
+
+    # -- metadata catalog ------------------------------------------------------------------
+
+    def metadata_catalog(self, request: Request, body: dict[str, Any]) -> Response:
+        kinds = metadata.selected_types(request.query_params.get("select"))
+        base = _base_url(request)
+        if metadata.SWAGGER_JSON in request.headers.get("accept", ""):
+            return JSONResponse(metadata.openapi(kinds, base), media_type=metadata.SWAGGER_JSON)
+        return JSONResponse(metadata.catalog(base, kinds), media_type=metadata.JSON)
+
+    def metadata_of_type(self, request: Request, body: dict[str, Any]) -> Response:
+        kind = record_type(request.path_params["rtype"])
+        base = _base_url(request)
+        if metadata.SCHEMA_JSON in request.headers.get("accept", ""):
+            schema = metadata.json_schema(kind, base)
+            return JSONResponse(schema, media_type=metadata.SCHEMA_JSON)
+        return JSONResponse(metadata.openapi([kind], base), media_type=metadata.SWAGGER_JSON)
 
     # -- query and system services ---------------------------------------------------------
 
     def suiteql(self, request: Request, body: dict[str, Any]) -> Response:
-        limit = _int_param(request, "limit", 1000)
-        offset = _int_param(request, "offset", 0)
-        ceiling = self.options["suiteql_row_ceiling"]
-        if not 1 <= limit <= 1000:
-            raise _bad_param("limit", "The limit must be between 1 and 1000.")
-        if offset % limit:
-            raise _bad_param("offset", "The offset must be a multiple of the limit.")
-        if offset >= ceiling:
-            raise _bad_param("offset", f"A query can return at most {ceiling} results.")
+        limit, offset = _paging(request, self.options["suiteql_row_ceiling"])
         query = body.get("q")
         if not isinstance(query, str) or not query.strip():
             raise NetSuiteProblem(400, "INVALID_CONTENT", "Please enter value(s) for: q", "q")
@@ -260,8 +322,53 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 
 def _bad_param(name: str, detail: str) -> NetSuiteProblem:
-    problem = NetSuiteProblem(400, "INVALID_PARAMETER", detail)
-    return problem
+    return NetSuiteProblem(400, "INVALID_PARAMETER", detail, query_param=name)
+
+
+def _paging(request: Request, ceiling: int) -> tuple[int, int]:
+    """`limit` (1..1000, default 1000) and `offset` (a multiple of it), as every collection."""
+    limit = _int_param(request, "limit", 1000)
+    offset = _int_param(request, "offset", 0)
+    if not 1 <= limit <= 1000:
+        raise _bad_param("limit", "The limit must be between 1 and 1000.")
+    if offset < 0 or offset % limit:
+        raise _bad_param("offset", "The offset must be a multiple of the limit.")
+    if offset >= ceiling:
+        raise _bad_param("offset", f"A query can return at most {ceiling} results.")
+    return limit, offset
+
+
+def _collection_page(
+    base: str, q: str | None, limit: int, offset: int, total: int
+) -> dict[str, Any]:
+    """Paging fields and links of a record collection (Oracle's "Collection Paging" page)."""
+
+    def href(at: int) -> str:
+        query = {"limit": limit, "offset": at} | ({"q": q} if q is not None else {})
+        return f"{base}?{urlencode(query, quote_via=quote)}"
+
+    has_more = offset + limit < total
+    last = max(0, (total - 1) // limit * limit)
+    links = []
+    if offset:
+        links += [
+            {"rel": "prev", "href": href(max(0, offset - limit))},
+            {"rel": "first", "href": href(0)},
+        ]
+    if has_more:
+        links += [
+            {"rel": "next", "href": href(offset + limit)},
+            {"rel": "last", "href": href(last)},
+        ]
+    links.append({"rel": "self", "href": href(offset)})
+    count = max(0, min(limit, total - offset))
+    return {
+        "links": links,
+        "count": count,
+        "hasMore": has_more,
+        "offset": offset,
+        "totalResults": total,
+    }
 
 
 def create_app(
@@ -287,6 +394,13 @@ def create_app(
         Route(
             "/services/rest/system/v1/governanceLimits", ep(sandbox.governance_limits, writes=False)
         ),
+        Route(metadata.CATALOG_PATH, ep(sandbox.metadata_catalog, writes=False), methods=["GET"]),
+        Route(
+            metadata.CATALOG_PATH + "/{rtype}",
+            ep(sandbox.metadata_of_type, writes=False),
+            methods=["GET"],
+        ),
+        Route(RECORD + "/{rtype}", ep(sandbox.list_records, writes=False), methods=["GET"]),
         Route(RECORD + "/{rtype}", ep(sandbox.create, writes=True), methods=["POST"]),
         Route(one, ep(sandbox.read, writes=False), methods=["GET"]),
         Route(one, ep(sandbox.upsert, writes=True), methods=["PUT"]),
@@ -295,12 +409,17 @@ def create_app(
         Route(one + "/!transform/{target}", ep(sandbox.transform, writes=True), methods=["POST"]),
         Route(one + "/{sub}", ep(sandbox.read_sublist, writes=False), methods=["GET"]),
     ]
-    app: Any = Starlette(routes=routes)
+    app: Any = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: routing_error, Exception: unexpected_error},
+    )
     app.state.sandbox = sandbox
     outer: Any = app
+    fault_layer = None
     if faults is not None and faults.active:
-        outer = FaultInjectionMiddleware(
-            app, faults, fault_body, exempt_paths=(TOKEN_PATH, WAREHOUSE_PATH)
+        # Login and the sandbox's own hooks are control paths, never faulted unless asked.
+        fault_layer = outer = FaultInjectionMiddleware(
+            app, faults, fault_body, exempt_paths=(TOKEN_PATH, "/_sandbox/")
         )
     gate = ConcurrencyGate(
         outer,
@@ -310,4 +429,5 @@ def create_app(
         slots_dir=None if store.path == ":memory:" else Path(store.path).parent / "slots",
     )
     gate.sandbox = sandbox  # type: ignore[attr-defined]
+    gate.faults = fault_layer  # type: ignore[attr-defined]
     return gate

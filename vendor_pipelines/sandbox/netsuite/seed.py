@@ -42,7 +42,7 @@ def seed_if_empty(store: SandboxStore, world: World) -> bool:
                     "basePrice": float(item.netsuite_price),
                     "cost": float(item.unit_cost),
                     "weight": float(item.weight_kg),
-                    "weightUnit": "kg",
+                    "weightUnit": {"id": "kg", "refName": "kg"},
                     "isInactive": False,
                     "createdDate": created,
                 },

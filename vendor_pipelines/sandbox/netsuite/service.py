@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from vendor_pipelines.sandbox.netsuite.errors import (
@@ -46,6 +47,11 @@ class RecordService:
     def get(self, kind: RecordType, segment: str) -> tuple[Record, Books]:
         books = self.books()
         return self._resolve(books, kind, segment), books
+
+    def find(self, kind: RecordType, matches: Callable[[Record], bool]) -> list[str]:
+        """Ids of the records of a type that match, in internal-id order."""
+        found = [str(record["id"]) for record in self.books().all(kind.name) if matches(record)]
+        return sorted(found, key=lambda record_id: (len(record_id), record_id))
 
     def create(self, kind: RecordType, body: dict[str, Any]) -> str:
         with self.store.transaction():
@@ -148,6 +154,8 @@ def render(
     for key, value in record.items():
         if key in sublists or (fields and key not in fields and key != "id"):
             continue
+        if value is None:
+            continue  # NetSuite leaves empty fields out of what it returns
         out[key] = value
     if fields:
         return out
@@ -163,7 +171,9 @@ def render(
 def sublist_body(href: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "links": [{"rel": "self", "href": href}],
-        "items": [{"links": [], **line} for line in lines],
+        "items": [
+            {"links": []} | {k: v for k, v in line.items() if v is not None} for line in lines
+        ],
         "count": len(lines),
         "hasMore": False,
         "offset": 0,

@@ -29,6 +29,7 @@ the carton contents `custpackage_contents` ("orderLine:qty,orderLine:qty").
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -67,11 +68,17 @@ def warehouse_plan(store: SandboxStore) -> list[dict[str, Any]]:
     return store.all(PLAN)
 
 
-def advance_warehouse(store: SandboxStore, world: World, waves: int = 1) -> dict[str, int]:
-    """Run `waves` waves; returns how many fulfilments and invoices were created."""
+def advance_warehouse(
+    store: SandboxStore, world: World, waves: int = 1, min_age_seconds: float = 0.0
+) -> dict[str, int]:
+    """Run `waves` waves; returns how many fulfilments and invoices were created.
+
+    `min_age_seconds`: an order approved less than this long ago waits for a later wave, as a
+    real warehouse gets to new orders after a while (the sandbox's live mode uses it).
+    """
     created = {"fulfilments": 0, "invoices": 0}
     for _ in range(waves):
-        for order_id in _open_order_ids(store):
+        for order_id in _open_order_ids(store, min_age_seconds):
             with store.transaction():
                 books = Books(store, OPTIONS)
                 made = _next_batch(books, world, order_id)
@@ -80,16 +87,26 @@ def advance_warehouse(store: SandboxStore, world: World, waves: int = 1) -> dict
     return created
 
 
-def _open_order_ids(store: SandboxStore) -> list[str]:
+def _open_order_ids(store: SandboxStore, min_age_seconds: float = 0.0) -> list[str]:
     books = Books(store, OPTIONS)
+    ready_by = datetime.now(UTC) - timedelta(seconds=min_age_seconds)
     ids = [
         str(order["id"])
         for order in books.all("salesOrder")
         if order.get("orderStatus", {}).get("id") == "B"
         and order.get("custbody_amazon_program") in SCENARIOS
         and order.get("status", {}).get("id") in ("B", "D", "E")
+        and (not min_age_seconds or _last_modified(order) <= ready_by)
     ]
     return sorted(ids, key=int)
+
+
+def _last_modified(order: Record) -> datetime:
+    stamp = order.get("lastModifiedDate") or order.get("createdDate")
+    if not stamp:
+        return datetime.min.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _plan_for(books: Books, order: Record) -> dict[str, Any]:

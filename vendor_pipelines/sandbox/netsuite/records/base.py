@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from vendor_pipelines.sandbox.netsuite.errors import invalid_content, user_error
+from vendor_pipelines.sandbox.netsuite.records.fields import RECORD_BODY, RecordFields
 from vendor_pipelines.sandbox.store import SandboxStore
 
 PREFIX = "netsuite."
@@ -132,11 +133,18 @@ class RecordType:
     """Default behaviour: keep the body's fields, merge keyed sublists; subclasses add rules."""
 
     name: str = ""
+    title: str = ""  # what NetSuite calls it in the UI ("Sales Order")
     counter: str = ""
     counter_start: int = 1
-    # sublist name -> key field (None: not keyed, lines are appended or replaced wholesale)
-    sublists: dict[str, str | None] = {}
+    # Every field the record type has (records/fields.py): request bodies, `q` filters and
+    # the metadata catalog are all checked against or generated from this one list.
+    fields: RecordFields = RecordFields(body=RECORD_BODY)
     transaction_code: str | None = None  # SuiteQL `transaction.type` for transactions
+
+    @property
+    def sublists(self) -> dict[str, str | None]:
+        """Stored sublists: name -> key field (None: lines are appended or replaced whole)."""
+        return {s.name: s.key for s in self.fields.sublists if not s.computed}
 
     @property
     def transforms(self) -> dict[str, Transform]:
@@ -147,7 +155,12 @@ class RecordType:
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
         record: Record = {"id": record_id, "createdDate": now_iso()}
-        record |= {k: v for k, v in body.items() if k not in READ_ONLY and k not in self.sublists}
+        # On a new record, null means "no value": nothing to store.
+        record |= {
+            k: v
+            for k, v in body.items()
+            if k not in READ_ONLY and k not in self.sublists and v is not None
+        }
         for name, key in self.sublists.items():
             lines = _incoming_lines(body, name)
             record[name] = {"items": merge_lines([], lines or [], key, replace=True)}

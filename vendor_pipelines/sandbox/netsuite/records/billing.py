@@ -23,6 +23,22 @@ from vendor_pipelines.sandbox.netsuite.records.base import (
     ref_id,
     reference,
 )
+from vendor_pipelines.sandbox.netsuite.records.fields import (
+    LINE_CUSTOM,
+    TRANSACTION_BODY,
+    TRANSACTION_CUSTOM_BODY,
+    Field,
+    RecordFields,
+    Sublist,
+    address,
+    day,
+    enum,
+    flag,
+    integer,
+    numeric,
+    select,
+    text,
+)
 from vendor_pipelines.sandbox.netsuite.records.sales_order import (
     refresh,
     requested_lines,
@@ -30,6 +46,95 @@ from vendor_pipelines.sandbox.netsuite.records.sales_order import (
 )
 
 INVOICE_STATUS = {"A": "Open", "B": "Paid In Full"}
+
+# Billed lines: an invoice's or a credit memo's item sublist.
+BILLED_LINE_FIELDS: tuple[Field, ...] = (
+    integer("line", "Line"),
+    integer("orderLine", "Order Line"),
+    select("item", "Item", "inventoryItem"),
+    numeric("quantity", "Quantity"),
+    numeric("rate", "Rate"),
+    numeric("amount", "Amount"),
+    text("description", "Description"),
+    select("price", "Price Level", "priceLevel"),
+    select("location", "Location", "location"),
+    select("units", "Units", "unitsType"),
+    select("taxCode", "Tax Code", "salesTaxItem"),
+    select("department", "Department", "department"),
+    select("class", "Class", "classification"),
+    *LINE_CUSTOM,
+)
+
+# Applications of money to invoices (keyed by `doc`).
+APPLY = Sublist(
+    "apply",
+    "Apply",
+    key="doc",
+    fields=(
+        select("doc", "Invoice", "invoice"),
+        flag("apply", "Apply"),
+        numeric("amount", "Payment"),
+        integer("line", "Line"),
+        day("applyDate", "Date"),
+        numeric("due", "Amount Due", read_only=True),
+        numeric("total", "Original Amount", read_only=True),
+        text("refNum", "Ref No.", read_only=True),
+        text("type", "Type", read_only=True),
+    ),
+)
+
+INVOICE_FIELDS = RecordFields(
+    body=(
+        *TRANSACTION_BODY,
+        select("entity", "Customer", "customer"),
+        select("createdFrom", "Created From", "salesOrder", read_only=True),
+        text("otherRefNum", "PO/Check Number"),
+        day("dueDate", "Due Date"),
+        select("terms", "Terms", "term"),
+        select("account", "A/R Account", "account"),
+        select("shipMethod", "Ship Via", "shipItem"),
+        numeric("shippingCost", "Shipping Cost"),
+        numeric("discountTotal", "Discount"),
+        # The sandbox's stand-in for SuiteTax's tax code (a percent of the taxable amount).
+        numeric("taxRate", "Tax Rate (%)"),
+        numeric("subtotal", "Subtotal", read_only=True),
+        numeric("taxTotal", "Tax", read_only=True),
+        numeric("amountRemaining", "Amount Remaining", read_only=True),
+        numeric("amountPaid", "Amount Paid", read_only=True),
+        enum("status", "Status", tuple(INVOICE_STATUS), read_only=True),
+        *TRANSACTION_CUSTOM_BODY,
+    ),
+    sublists=(Sublist("item", "Items", key="line", fields=BILLED_LINE_FIELDS),),
+    subrecords=(address("shippingAddress", "Ship To"), address("billingAddress", "Bill To")),
+)
+
+CUSTOMER_PAYMENT_FIELDS = RecordFields(
+    body=(
+        *TRANSACTION_BODY,
+        select("customer", "Customer", "customer"),
+        numeric("payment", "Payment Amount"),
+        select("account", "Account", "account"),
+        flag("toBeEmailed", "To Be E-mailed"),
+        numeric("applied", "Applied", read_only=True),
+        numeric("unapplied", "Unapplied", read_only=True),
+        *TRANSACTION_CUSTOM_BODY,
+    ),
+    sublists=(APPLY,),
+)
+
+CREDIT_MEMO_FIELDS = RecordFields(
+    body=(
+        *TRANSACTION_BODY,
+        select("entity", "Customer", "customer"),
+        select("createdFrom", "Created From", "invoice", read_only=True),
+        text("otherRefNum", "PO/Check Number"),
+        select("account", "A/R Account", "account"),
+        numeric("applied", "Applied", read_only=True),
+        numeric("unapplied", "Unapplied", read_only=True),
+        *TRANSACTION_CUSTOM_BODY,
+    ),
+    sublists=(Sublist("item", "Items", key="line", fields=BILLED_LINE_FIELDS), APPLY),
+)
 
 
 def _today() -> str:
@@ -43,9 +148,10 @@ def _set_invoice_status(invoice: Record) -> None:
 
 class Invoice(RecordType):
     name = "invoice"
+    title = "Invoice"
     counter = "transaction"
     counter_start = 5001
-    sublists = {"item": "line"}
+    fields = INVOICE_FIELDS
     transaction_code = "CustInvc"
 
     @property
@@ -253,9 +359,10 @@ class _Applying(RecordType):
 
 class CustomerPayment(_Applying):
     name = "customerPayment"
+    title = "Payment"
     counter = "transaction"
     counter_start = 5001
-    sublists = {"apply": "doc"}
+    fields = CUSTOMER_PAYMENT_FIELDS
     transaction_code = "CustPymt"
 
     def complete(self, books: Books, record: Record) -> None:
@@ -277,9 +384,10 @@ class CustomerPayment(_Applying):
 
 class CreditMemo(_Applying):
     name = "creditMemo"
+    title = "Credit Memo"
     counter = "transaction"
     counter_start = 5001
-    sublists = {"item": "line", "apply": "doc"}
+    fields = CREDIT_MEMO_FIELDS
     transaction_code = "CustCred"
     entity_field = "entity"
 

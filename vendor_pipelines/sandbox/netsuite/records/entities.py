@@ -6,11 +6,97 @@ from typing import Any
 
 from vendor_pipelines.sandbox.netsuite.errors import user_error
 from vendor_pipelines.sandbox.netsuite.records.base import Books, Record, RecordType
+from vendor_pipelines.sandbox.netsuite.records.fields import (
+    RECORD_BODY,
+    RecordFields,
+    Sublist,
+    address,
+    custom,
+    enum,
+    flag,
+    numeric,
+    select,
+    text,
+)
+
+CUSTOMER_FIELDS = RecordFields(
+    body=(
+        *RECORD_BODY,
+        text("entityId", "Customer ID"),
+        text("companyName", "Company Name"),
+        flag("isPerson", "Individual"),
+        text("firstName", "First Name"),
+        text("lastName", "Last Name"),
+        text("email", "Email"),
+        text("phone", "Phone"),
+        select("currency", "Currency", "currency"),
+        select("subsidiary", "Primary Subsidiary", "subsidiary"),
+        select("terms", "Terms", "term"),
+        select("category", "Category", "customerCategory"),
+        numeric("creditLimit", "Credit Limit"),
+        flag("isInactive", "Inactive"),
+        *custom(text("custentity_amazon_vendor_code", "Amazon Vendor Code")),
+    ),
+    subrecords=(address("defaultAddress", "Default Address"),),
+)
+
+LOCATION_FIELDS = RecordFields(
+    body=(
+        *RECORD_BODY,
+        text("name", "Name"),
+        select("subsidiary", "Subsidiary", "subsidiary"),
+        select("parent", "Sub-Location Of", "location"),
+        flag("makeInventoryAvailable", "Make Inventory Available"),
+        flag("isInactive", "Inactive"),
+        # The Amazon ship-from party id (warehouse code) this location ships as.
+        *custom(text("custrecord_amazon_party_id", "Amazon Party ID")),
+    ),
+    subrecords=(address("mainAddress", "Address"),),
+)
+
+ITEM_TYPES = {"InvtPart": "Inventory Item"}
+
+INVENTORY_ITEM_FIELDS = RecordFields(
+    body=(
+        *RECORD_BODY,
+        text("itemId", "Item Name/Number"),
+        text("displayName", "Display Name/Code"),
+        text("description", "Description"),
+        text("upcCode", "UPC Code"),
+        enum("itemType", "Item Type", tuple(ITEM_TYPES), read_only=True),
+        select("subsidiary", "Subsidiary", "subsidiary"),
+        numeric("cost", "Purchase Price"),
+        # The sandbox's stand-in for the base price level of the item's price sublist.
+        numeric("basePrice", "Base Price"),
+        numeric("weight", "Item Weight"),
+        enum("weightUnit", "Weight Unit", ("lb", "oz", "kg", "g")),
+        flag("isInactive", "Inactive"),
+        *custom(text("custitem_amazon_asin", "Amazon ASIN")),
+    ),
+    sublists=(
+        Sublist(
+            "locations",
+            "Locations",
+            key="location",
+            computed=True,
+            fields=(
+                select("location", "Location", "location", read_only=True),
+                numeric("quantityOnHand", "On Hand", read_only=True),
+                numeric("quantityAvailable", "Available", read_only=True),
+                numeric("quantityCommitted", "Committed", read_only=True),
+                numeric("quantityBackOrdered", "Back Ordered", read_only=True),
+                numeric("quantityOnOrder", "On Order", read_only=True),
+            ),
+        ),
+    ),
+)
 
 
 class Customer(RecordType):
     name = "customer"
+    title = "Customer"
     counter_start = 3000
+    fields = CUSTOMER_FIELDS
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
         if not (body.get("companyName") or body.get("entityId") or body.get("lastName")):
@@ -24,7 +110,9 @@ class Customer(RecordType):
 
 class Location(RecordType):
     name = "location"
+    title = "Location"
     counter_start = 900
+    fields = LOCATION_FIELDS
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
         if not body.get("name"):
@@ -37,14 +125,16 @@ class Location(RecordType):
 
 class InventoryItem(RecordType):
     name = "inventoryItem"
+    title = "Inventory Item"
     counter_start = 90000
+    fields = INVENTORY_ITEM_FIELDS
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
         if not body.get("itemId"):
             raise user_error("Please enter value(s) for: Item Name/Number", "itemId")
         record = super().build(books, body, record_id)
         record.setdefault("isInactive", False)
-        record.setdefault("itemType", {"id": "InvtPart", "refName": "Inventory Item"})
+        record["itemType"] = {"id": "InvtPart", "refName": ITEM_TYPES["InvtPart"]}
         record["refName"] = record["itemId"]
         return record
 

@@ -21,6 +21,22 @@ from vendor_pipelines.sandbox.netsuite.records.base import (
     ref_id,
     reference,
 )
+from vendor_pipelines.sandbox.netsuite.records.fields import (
+    LINE_CUSTOM,
+    TRANSACTION_BODY,
+    TRANSACTION_CUSTOM_BODY,
+    RecordFields,
+    Sublist,
+    address,
+    custom,
+    day,
+    enum,
+    flag,
+    integer,
+    numeric,
+    select,
+    text,
+)
 from vendor_pipelines.sandbox.netsuite.records.sales_order import (
     refresh,
     requested_lines,
@@ -29,12 +45,68 @@ from vendor_pipelines.sandbox.netsuite.records.sales_order import (
 
 SHIP_STATUS_NAMES = {"A": "Picked", "B": "Packed", "C": "Shipped"}
 
+ITEM_FULFILLMENT_FIELDS = RecordFields(
+    body=(
+        *TRANSACTION_BODY,
+        select("entity", "Customer", "customer"),
+        select("createdFrom", "Created From", "salesOrder", read_only=True),
+        enum("shipStatus", "Status", tuple(SHIP_STATUS_NAMES)),
+        select("shipMethod", "Ship Via", "shipItem"),
+        # The transform body's location for lines that name none (cross-subsidiary orders).
+        select("inventoryLocation", "Inventory Location", "location"),
+        day("pickedDate", "Picked Date"),
+        day("packedDate", "Packed Date"),
+        day("shippedDate", "Shipped Date"),
+        *TRANSACTION_CUSTOM_BODY,
+    ),
+    sublists=(
+        Sublist(
+            "item",
+            "Items",
+            key="line",
+            fields=(
+                integer("line", "Line"),
+                integer("orderLine", "Order Line"),
+                select("item", "Item", "inventoryItem"),
+                flag("itemReceive", "Fulfill"),
+                numeric("quantity", "Quantity"),
+                numeric("quantityRemaining", "Remaining", read_only=True),
+                select("location", "Location", "location"),
+                text("serialNumbers", "Serial/Lot Numbers"),
+                *LINE_CUSTOM,
+            ),
+        ),
+        Sublist(
+            "package",
+            "Packages",
+            key=None,
+            fields=(
+                text("packageTrackingNumber", "Tracking Number"),
+                numeric("packageWeight", "Weight (lb)"),
+                text("packageDescr", "Package Contents"),
+                text("packageCartonNumber", "Carton Number"),
+                text("packageDetails", "Package Details"),
+                # The warehouse's own package columns: carton dimensions, pallet, contents.
+                *custom(
+                    numeric("custpackage_length_in", "Length (in)"),
+                    numeric("custpackage_width_in", "Width (in)"),
+                    numeric("custpackage_height_in", "Height (in)"),
+                    text("custpackage_pallet_sscc", "Pallet SSCC-18"),
+                    text("custpackage_contents", "Carton Contents (orderLine:qty,...)"),
+                ),
+            ),
+        ),
+    ),
+    subrecords=(address("shippingAddress", "Ship To"),),
+)
+
 
 class ItemFulfillment(RecordType):
     name = "itemFulfillment"
+    title = "Item Fulfillment"
     counter = "transaction"
     counter_start = 5001
-    sublists = {"item": "line", "package": None}
+    fields = ITEM_FULFILLMENT_FIELDS
     transaction_code = "ItemShip"
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
@@ -73,6 +145,7 @@ def fulfilment_from_order(books: Books, order: Record, body: dict[str, Any]) -> 
         location_id = (
             ref_id((wanted or {}).get("location"))
             or ref_id(body.get("location"))
+            or ref_id(body.get("inventoryLocation"))
             or ref_id(line.get("location"))
             or ref_id(order.get("location"))
         )

@@ -8,13 +8,54 @@ from typing import Any
 
 from vendor_pipelines.sandbox.netsuite.errors import invalid_content, user_error
 from vendor_pipelines.sandbox.netsuite.records.base import Books, Record, RecordType, money, ref_id
+from vendor_pipelines.sandbox.netsuite.records.fields import (
+    LINE_CUSTOM,
+    TRANSACTION_BODY,
+    TRANSACTION_CUSTOM_BODY,
+    RecordFields,
+    Sublist,
+    flag,
+    integer,
+    numeric,
+    select,
+    text,
+)
+
+JOURNAL_ENTRY_FIELDS = RecordFields(
+    body=(
+        *TRANSACTION_BODY,
+        # With journal approval routing; the reference leaves the exact name open.
+        flag("approved", "Approved"),
+        *TRANSACTION_CUSTOM_BODY,
+    ),
+    sublists=(
+        Sublist(
+            "line",
+            "Lines",
+            key="line",
+            fields=(
+                integer("line", "Line"),
+                select("account", "Account", "account"),
+                numeric("debit", "Debit"),
+                numeric("credit", "Credit"),
+                text("memo", "Memo"),
+                select("entity", "Name", "customer"),
+                select("department", "Department", "department"),
+                select("class", "Class", "classification"),
+                select("location", "Location", "location"),
+                *LINE_CUSTOM,
+            ),
+        ),
+    ),
+)
 
 
 class JournalEntry(RecordType):
     name = "journalEntry"
+    title = "Journal"
     counter = "transaction"
     counter_start = 5001
-    sublists = {"line": "line"}
+    fields = JOURNAL_ENTRY_FIELDS
     transaction_code = "Journal"
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:

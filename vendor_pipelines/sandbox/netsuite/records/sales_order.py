@@ -21,6 +21,21 @@ from vendor_pipelines.sandbox.netsuite.records.base import (
     ref_id,
     reference,
 )
+from vendor_pipelines.sandbox.netsuite.records.fields import (
+    LINE_CUSTOM,
+    TRANSACTION_BODY,
+    TRANSACTION_CUSTOM_BODY,
+    RecordFields,
+    Sublist,
+    address,
+    day,
+    enum,
+    flag,
+    integer,
+    numeric,
+    select,
+    text,
+)
 
 STATUS_NAMES = {
     "A": "Pending Approval",
@@ -33,6 +48,55 @@ STATUS_NAMES = {
     "H": "Closed",
 }
 ORDER_STATUS_NAMES = {"A": "Pending Approval", "B": "Pending Fulfillment"}
+
+SALES_ORDER_FIELDS = RecordFields(
+    body=(
+        *TRANSACTION_BODY,
+        select("entity", "Customer", "customer"),
+        text("otherRefNum", "PO/Check Number"),
+        day("shipDate", "Ship Date"),
+        select("shipMethod", "Ship Via", "shipItem"),
+        select("terms", "Terms", "term"),
+        enum("orderStatus", "Order Status", tuple(ORDER_STATUS_NAMES)),
+        enum("status", "Status", tuple(STATUS_NAMES), read_only=True),
+        numeric("subtotal", "Subtotal", read_only=True),
+        numeric("taxTotal", "Tax", read_only=True),
+        *TRANSACTION_CUSTOM_BODY,
+    ),
+    sublists=(
+        Sublist(
+            "item",
+            "Items",
+            key="line",
+            fields=(
+                integer("line", "Line"),
+                select("item", "Item", "inventoryItem"),
+                numeric("quantity", "Quantity"),
+                numeric("rate", "Rate"),
+                numeric("amount", "Amount"),
+                text("description", "Description"),
+                select("price", "Price Level", "priceLevel"),
+                select("location", "Location", "location"),
+                select("units", "Units", "unitsType"),
+                select("taxCode", "Tax Code", "salesTaxItem"),
+                select("department", "Department", "department"),
+                select("class", "Class", "classification"),
+                day("expectedShipDate", "Expected Ship Date"),
+                enum("itemType", "Item Type"),
+                flag("isClosed", "Closed"),
+                flag("isOpen", "Open", read_only=True),
+                numeric("quantityFulfilled", "Fulfilled", read_only=True),
+                numeric("quantityBilled", "Invoiced", read_only=True),
+                numeric("quantityCommitted", "Committed", read_only=True),
+                numeric("quantityBackOrdered", "Back Ordered", read_only=True),
+                numeric("quantityAvailable", "Available", read_only=True),
+                numeric("quantityOnHand", "On Hand", read_only=True),
+                *LINE_CUSTOM,
+            ),
+        ),
+    ),
+    subrecords=(address("shippingAddress", "Ship To"), address("billingAddress", "Bill To")),
+)
 
 
 def derive_status(order: Record) -> str:
@@ -55,9 +119,10 @@ def derive_status(order: Record) -> str:
 
 class SalesOrder(RecordType):
     name = "salesOrder"
+    title = "Sales Order"
     counter = "transaction"
     counter_start = 5001
-    sublists = {"item": "line"}
+    fields = SALES_ORDER_FIELDS
     transaction_code = "SalesOrd"
 
     @property

@@ -16,7 +16,7 @@ from vendor_pipelines.sandbox.netsuite.suiteql.parser import (
     SuiteQLSyntaxError,
     parse,
 )
-from vendor_pipelines.sandbox.netsuite.suiteql.tables import TABLES, Table
+from vendor_pipelines.sandbox.netsuite.suiteql.tables import TABLES, DisplayNames, Table
 
 Joined = dict[str, dict[str, Any]]  # alias -> row of that table
 
@@ -26,20 +26,26 @@ def _invalid_query(detail: str) -> NetSuiteProblem:
 
 
 class _Compiled:
-    def __init__(self, query: Query, params: list[Any]) -> None:
+    def __init__(self, query: Query, params: list[Any], names: DisplayNames) -> None:
         if query.param_count != len(params):
             raise _invalid_query(
                 f"Query has {query.param_count} parameters but {len(params)} values were bound."
             )
         self.query = query
         self.params = params
+        self.names = names
         self.tables: dict[str, Table] = {}
         for name, alias in [(query.table, query.alias)] + [(j.table, j.alias) for j in query.joins]:
             if name not in TABLES:
                 raise _invalid_query(f"Search error occurred: Record '{name}' was not found.")
             self.tables[alias] = TABLES[name]
         for column in self._columns_used():
-            self.owner(column)
+            alias = self.owner(column)
+            if column.display and column.name in self.tables[alias].unnamed:
+                raise _invalid_query(
+                    f"BUILTIN.DF({column.name}) is not available in the sandbox: it keeps no "
+                    f"{column.name} records to name."
+                )
 
     def _columns_used(self) -> list[Column]:
         used = [c for c, _ in self.query.columns or []] + [c for c, _ in self.query.order_by]
@@ -77,7 +83,13 @@ class _Compiled:
             return operand.value
         if isinstance(operand, Param):
             return self.params[operand.index]
-        return (row.get(self.owner(operand)) or {}).get(operand.name)
+        alias = self.owner(operand)
+        table_row = row.get(alias) or {}
+        value = table_row.get(operand.name)
+        if not operand.display or value is None:
+            return value
+        rule = self.tables[alias].display.get(operand.name)
+        return value if rule is None else rule(self.names, table_row, value)
 
     def matches(self, row: Joined, condition: Condition) -> bool:
         kind = condition.kind
@@ -145,7 +157,7 @@ def run_query(books: Books, text: str, params: list[Any]) -> list[dict[str, str]
         query = parse(text)
     except SuiteQLSyntaxError as exc:
         raise _invalid_query(str(exc)) from None
-    compiled = _Compiled(query, params)
+    compiled = _Compiled(query, params, DisplayNames(books))
     base = compiled.tables[query.alias].rows(books)
     joined: list[Joined] = [{query.alias: row} for row in base]
     for join in query.joins:
@@ -169,7 +181,7 @@ def run_query(books: Books, text: str, params: list[Any]) -> list[dict[str, str]
     for column, descending in reversed(query.order_by):
         joined.sort(key=lambda row, c=column: _sort_key(compiled.value(row, c)), reverse=descending)
     if query.columns is None:
-        selected = [
+        selected: list[tuple[Column, str]] = [
             (Column(alias, name), name)
             for alias, table in compiled.tables.items()
             for name in sorted(table.columns)

@@ -1,13 +1,18 @@
 """A deliberately small, honest SuiteQL subset: what the pipelines' queries use, no more.
 
 Grammar:
-  SELECT [DISTINCT] * | expr [AS alias], ...  FROM table [alias]
+  SELECT [DISTINCT] * | col [[AS] alias], ...  FROM table [alias]
     [[INNER | LEFT [OUTER]] JOIN table [alias] ON col = col]...
     [WHERE condition] [ORDER BY col [ASC|DESC], ...]
   condition: AND / OR / NOT / parentheses over  col op value | col [NOT] IN (values)
              | col IS [NOT] NULL | col [NOT] LIKE 'pattern' | col BETWEEN value AND value
+  col: [table_alias.]field | BUILTIN.DF([table_alias.]field)
   value: 'string' | number | ? | col
-Anything else raises `SuiteQLSyntaxError`, which the app answers as NetSuite does (400).
+`BUILTIN.DF(field)` is the field's display text (a customer's name for `entity`, "Sales Order
+: Billed" for a sales order's `status`); unaliased, it comes back as `expr1`, `expr2`, ... as
+SuiteQL names every unaliased expression. Any other function (COUNT, SUM, BUILTIN.CF, TO_DATE
+...), GROUP BY, HAVING, sub-queries, arithmetic and UNION raise `SuiteQLSyntaxError`, which the
+app answers as NetSuite does (400 USER_ERROR).
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ KEYWORDS = {
 }
 
 
+DISPLAY_FUNCTION = "builtin.df"
+
+
 class SuiteQLSyntaxError(ValueError):
     pass
 
@@ -55,6 +63,7 @@ class SuiteQLSyntaxError(ValueError):
 class Column:
     qualifier: str | None
     name: str
+    display: bool = False  # BUILTIN.DF(column): the display text instead of the raw value
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,15 @@ class _Parser:
 
     def column(self) -> Column:
         name = self.take("name").lower()
+        if self.peek() == ("op", "("):
+            if name != DISPLAY_FUNCTION:
+                raise SuiteQLSyntaxError(f"Function {name.upper()} is not supported")
+            self.take("op", "(")
+            inner = self.column()
+            if inner.display:
+                raise SuiteQLSyntaxError("BUILTIN.DF takes a field, not an expression")
+            self.take("op", ")")
+            return Column(inner.qualifier, inner.name, display=True)
         qualifier, _, column = name.rpartition(".")
         return Column(qualifier or None, column)
 
@@ -164,13 +182,16 @@ class _Parser:
         columns: list[tuple[Column, str]] | None = None
         if not self.accept("op", "*"):
             columns = []
+            expressions = 0
             while True:
-                if self.peek(1) == ("op", "("):
-                    raise SuiteQLSyntaxError(f"Function {self.peek()[1]} is not supported")
                 col = self.column()
-                alias = col.name
                 if self.accept("kw", "as") or self.peek()[0] == "name":
                     alias = self.take("name").lower()
+                elif col.display:
+                    expressions += 1  # unaliased expressions are numbered left to right
+                    alias = f"expr{expressions}"
+                else:
+                    alias = col.name
                 columns.append((col, alias))
                 if not self.accept("op", ","):
                     break

@@ -2,16 +2,29 @@
 
 Values are native here (ids int, quantities float, booleans 'T'/'F'); the engine turns them into
 strings on the way out, as NetSuite does. Custom fields (cust*) appear when a record has them.
+
+Each table also says how `BUILTIN.DF(column)` reads for its select columns (`Table.display`):
+the referenced record's name (customer, item, location, currency), a transaction as "Sales
+Order #SO1", a status as "Sales Order : Pending Fulfillment". A column with no rule shows its
+value as it is (display text of a plain field is the field itself); a reference to a record the
+sandbox does not keep (a GL account) is refused rather than shown as a made-up name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from vendor_pipelines.sandbox.netsuite.records import Books, inventory_levels, transaction_types
+from vendor_pipelines.sandbox.netsuite.records import (
+    RECORD_TYPES,
+    Books,
+    inventory_levels,
+    transaction_types,
+)
 from vendor_pipelines.sandbox.netsuite.records.base import ref_id
+from vendor_pipelines.sandbox.netsuite.records.entities import ITEM_TYPES
 
 Row = dict[str, Any]
 
@@ -183,12 +196,89 @@ def transaction_line_rows(books: Books) -> list[Row]:
     return rows
 
 
+class DisplayNames:
+    """Display texts of the records a query refers to, read once per query."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    @cached_property
+    def customers(self) -> dict[str, str]:
+        return {
+            str(c["id"]): str(c.get("entityId") or c.get("companyName") or c["id"])
+            for c in self.books.all("customer")
+        }
+
+    @cached_property
+    def items(self) -> dict[str, str]:
+        return {str(i["id"]): str(i["itemId"]) for i in self.books.all("inventoryItem")}
+
+    @cached_property
+    def locations(self) -> dict[str, str]:
+        return {str(loc["id"]): str(loc["name"]) for loc in self.books.all("location")}
+
+    @cached_property
+    def currencies(self) -> dict[str, str]:
+        return {str(cid): name for cid, _, name in CURRENCIES}
+
+    @cached_property
+    def transactions(self) -> dict[str, tuple[str, str | None, str | None]]:
+        """id -> (type title, tranid, status name)."""
+        out = {}
+        for record_type in transaction_types():
+            for record in self.books.all(record_type.name):
+                status = record.get("status") or record.get("shipStatus")
+                name = status.get("refName") if isinstance(status, dict) else None
+                out[str(record["id"])] = (record_type.title, record.get("tranId"), name)
+        return out
+
+    def transaction(self, value: Any) -> str | None:
+        found = self.transactions.get(str(value))
+        if found is None:
+            return None
+        title, tranid, _ = found
+        return f"{title} #{tranid}" if tranid else title
+
+
+DisplayRule = Callable[[DisplayNames, Row, Any], str | None]
+
+
+def _named(source: str) -> DisplayRule:
+    """A select column shown as the name of the record it refers to."""
+    return lambda names, row, value: getattr(names, source).get(str(value))
+
+
+def _status(names: DisplayNames, row: Row, value: Any) -> str | None:
+    found = names.transactions.get(str(row.get("id")))
+    if found is None or found[2] is None:
+        return None
+    return f"{found[0]} : {found[2]}"
+
+
+_TYPE_TITLES = {t.transaction_code: t.title for t in RECORD_TYPES.values() if t.transaction_code}
+
+
+def _type_title(names: DisplayNames, row: Row, value: Any) -> str | None:
+    return _TYPE_TITLES.get(str(value))
+
+
+def _transaction(names: DisplayNames, row: Row, value: Any) -> str | None:
+    return names.transaction(value)
+
+
+def _item_type(names: DisplayNames, row: Row, value: Any) -> str | None:
+    return ITEM_TYPES.get(str(value))
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
     columns: frozenset[str]
     rows: Callable[[Books], list[Row]]
     custom_prefix: str  # custom fields of this table are allowed even if no record has one
+    display: Mapping[str, DisplayRule] = field(default_factory=dict)  # BUILTIN.DF by column
+    # Select columns whose records the sandbox does not keep: BUILTIN.DF is refused on them.
+    unnamed: frozenset[str] = frozenset()
 
 
 _ITEM = (
@@ -214,16 +304,60 @@ _LINE = (
     "entity"
 )
 
+_STOCK_NAMES: dict[str, DisplayRule] = {"item": _named("items"), "location": _named("locations")}
+
 TABLES: dict[str, Table] = {
     table.name: table
     for table in (
-        Table("item", frozenset(_ITEM.split()), item_rows, "custitem"),
-        Table("inventoryitemlocations", frozenset(_INVENTORY.split()), inventory_rows, "\0"),
-        Table("aggregateitemlocation", frozenset(_INVENTORY.split()), inventory_rows, "\0"),
+        Table(
+            "item",
+            frozenset(_ITEM.split()),
+            item_rows,
+            "custitem",
+            display={"itemtype": _item_type},
+        ),
+        Table(
+            "inventoryitemlocations",
+            frozenset(_INVENTORY.split()),
+            inventory_rows,
+            "\0",
+            display=_STOCK_NAMES,
+        ),
+        Table(
+            "aggregateitemlocation",
+            frozenset(_INVENTORY.split()),
+            inventory_rows,
+            "\0",
+            display=_STOCK_NAMES,
+        ),
         Table("location", frozenset(_LOCATION.split()), location_rows, "custrecord"),
         Table("currency", frozenset(_CURRENCY.split()), currency_rows, "\0"),
         Table("customer", frozenset(_CUSTOMER.split()), customer_rows, "custentity"),
-        Table("transaction", frozenset(_TRANSACTION.split()), transaction_rows, "custbody"),
-        Table("transactionline", frozenset(_LINE.split()), transaction_line_rows, "custcol"),
+        Table(
+            "transaction",
+            frozenset(_TRANSACTION.split()),
+            transaction_rows,
+            "custbody",
+            display={
+                "entity": _named("customers"),
+                "currency": _named("currencies"),
+                "status": _status,
+                "type": _type_title,
+                "createdfrom": _transaction,
+            },
+        ),
+        Table(
+            "transactionline",
+            frozenset(_LINE.split()),
+            transaction_line_rows,
+            "custcol",
+            display={
+                "transaction": _transaction,
+                "item": _named("items"),
+                "location": _named("locations"),
+                "entity": _named("customers"),
+            },
+            unnamed=frozenset({"account"}),
+        ),
     )
 }

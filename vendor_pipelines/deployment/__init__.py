@@ -1,0 +1,1 @@
+"""Instance-level pieces of a deployment (named in dagster.yaml), not definitions."""

@@ -7,8 +7,7 @@ configuration (explicit endpoints and credentials) pointed at sandbox servers th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import dagster as dg
 import duckdb
 from cryptography.fernet import Fernet
 
+from vendor_pipelines.deployment.topology import environment  # noqa: F401  (re-exported)
 from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
 from vendor_pipelines.sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
@@ -30,19 +30,15 @@ from vendor_pipelines.sandbox.netsuite.records.base import Books
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-@contextmanager
-def environment(overrides: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the duration, restoring the previous values after."""
-    saved = {name: os.environ.get(name) for name in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def wait_until(predicate, timeout: float, what: str, every: float = 1.0):
+    """Poll `predicate` until it returns something truthy (returned), or fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def sandbox_environment(root: Path, **extra: str) -> dict[str, str]:

@@ -8,7 +8,6 @@ days late; an address is past retention) and waits for the daemon's schedules an
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 from cryptography.fernet import Fernet
+from sandbox_flow import wait_until
 
 from vendor_pipelines.deployment.topology import Topology, write_instance
 from vendor_pipelines.orders.df_addresses import DDL as ADDRESS_DDL
@@ -28,16 +28,6 @@ from vendor_pipelines.sandbox.remittance_files import (
 from vendor_pipelines.sandbox.remittance_writers import write_820
 
 pytestmark = pytest.mark.slow
-
-
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def _late_payment_file(inbox: Path, payment_date) -> str:
@@ -99,7 +89,7 @@ def test_a_late_file_rebuilds_its_day_and_expired_addresses_are_purged(
     late_day = (datetime.now(UTC) - timedelta(days=3)).date()
     number = _late_payment_file(tmp_path / "inbox", late_day)
     with Topology(home, env), dg.DagsterInstance.from_config(str(home)) as instance:
-        settled = _wait(
+        settled = wait_until(
             lambda: [
                 run
                 for run in _runs(instance, "nightly_settlement")
@@ -109,7 +99,7 @@ def test_a_late_file_rebuilds_its_day_and_expired_addresses_are_purged(
             240,
             f"a settlement run of {late_day}",
         )
-        purged = _wait(
+        purged = wait_until(
             lambda: [
                 run
                 for run in _runs(instance, "pii_purge")

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
 from dagster_graphql import DagsterGraphQLClient
+from sandbox_flow import wait_until
 
 from vendor_pipelines.deployment.run_launcher import run_worker_pid
 from vendor_pipelines.deployment.topology import Topology, write_instance
@@ -28,22 +28,12 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 
 
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def _slow_run_holding_the_slot(client, instance, out: Path) -> tuple[str, int]:
     marker = out / "slow_writer.pid"
     marker.unlink(missing_ok=True)
     run_id = client.submit_job_execution("slow_job")
-    _wait(marker.exists, 120, "the slow step to hold the pool slot")
-    worker, _ = _wait(lambda: run_worker_pid(instance, run_id), 30, "the run worker's pid")
+    wait_until(marker.exists, 120, "the slow step to hold the pool slot")
+    worker, _ = wait_until(lambda: run_worker_pid(instance, run_id), 30, "the run worker's pid")
     return run_id, worker
 
 
@@ -51,12 +41,12 @@ def _let_go(client, instance, dead: str, out: Path) -> list[str]:
     (out / "next_writer.done").unlink(missing_ok=True)
     waiting = client.submit_job_execution("next_job")
     # Run monitoring polls every 15 s; slots are freed 15 s after the run is failed.
-    _wait(
+    wait_until(
         lambda: client.get_run_status(dead) == dg.DagsterRunStatus.FAILURE,
         150,
         "the dead run to be marked failed",
     )
-    _wait(
+    wait_until(
         lambda: client.get_run_status(waiting) == dg.DagsterRunStatus.SUCCESS,
         150,
         "the waiting run to get the pool slot",

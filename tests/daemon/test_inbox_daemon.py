@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from sandbox_flow import sandbox_environment
+from sandbox_flow import sandbox_environment, wait_until
 
 from vendor_pipelines.deployment.topology import Topology, write_instance
 from vendor_pipelines.sandbox.remittance_files import SandboxPayment, SandboxRemitItem
@@ -55,16 +55,6 @@ def _payment(number: str, amount: str) -> SandboxPayment:
     return SandboxPayment(number, PAYMENT_DATE, "ACME1", items=[item])
 
 
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def _load_succeeded(instance: dg.DagsterInstance, content: bytes, timeout: float = 240) -> None:
     key = f"remittance:{content_hash(content)}"
 
@@ -73,7 +63,7 @@ def _load_succeeded(instance: dg.DagsterInstance, content: bytes, timeout: float
         done = [r for r in runs if r.is_finished]
         return done[0] if done else None
 
-    run = _wait(finished, timeout, f"the load run {key[:24]}")
+    run = wait_until(finished, timeout, f"the load run {key[:24]}")
     assert run.status == dg.DagsterRunStatus.SUCCESS, run.status
 
 

@@ -79,7 +79,10 @@ def write_remittances(
             batch = invoices[start : start + INVOICES_PER_PAYMENT]
             if len(batch) < 2:  # a payment needs two invoices to carry every deduction type
                 break
-            number = f"{payment_date:%y%m%d}{vendor_code}{start // INVOICES_PER_PAYMENT:03d}"
+            # Numbered per vendor code and day across calls: Amazon never reuses a payment
+            # number, and a later payment of the same day must not overwrite an earlier file.
+            sequence = store.next_value(f"amazon.payments:{vendor_code}:{payment_date}", 0)
+            number = f"{payment_date:%y%m%d}{vendor_code}{sequence:03d}"
             payment = settlement_for_invoices(
                 batch, payment_number=number, payment_date=payment_date, seed=seed
             )

@@ -11,7 +11,6 @@ compares what happened outside with what the pipeline did.
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import time
@@ -24,7 +23,12 @@ from pathlib import Path
 import dagster as dg
 from cryptography.fernet import Fernet
 
-from vendor_pipelines.deployment.topology import PostgresInstance, Topology, write_instance
+from vendor_pipelines.deployment.topology import (
+    PostgresInstance,
+    Topology,
+    environment,
+    write_instance,
+)
 from vendor_pipelines.sandbox.live import LiveCadence, LiveSandbox
 from vendor_pipelines.soak.chaos import Chaos
 from vendor_pipelines.soak.report import SoakObservations, SoakReport, judge
@@ -108,18 +112,18 @@ def _instance_config(options: SoakOptions) -> Iterator[PostgresInstance | None]:
         raise ValueError(f"instance must be sqlite or postgres, not {options.instance!r}")
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def _watch(chaos: Chaos | None, say: Callable[[str], None], seconds: float) -> None:
+    """Wait `seconds`, looking for a run to kill four times a second (write steps are short)."""
+    until = time.time() + seconds
+    while time.time() < until:
+        if chaos is not None and chaos.pending_steps:
+            kill = chaos.step()
+            if kill is not None:
+                say(
+                    f"soak: chaos SIGKILLed run {kill.run_id[:8]} ({kill.job_name}) in "
+                    f"{kill.step_key}"
+                )
+        time.sleep(0.25)
 
 
 def run_soak(options: SoakOptions, say: Callable[[str], None] = print) -> SoakReport:
@@ -129,7 +133,7 @@ def run_soak(options: SoakOptions, say: Callable[[str], None] = print) -> SoakRe
         home = root / "dagster_home"
         env = write_instance(home, postgres) | deployment_environment(root, options)
         # This process reads the same instance and settings as the deployment it watches.
-        with _environment(env):
+        with environment(env):
             return _soak(root, home, env, options, say)
 
 
@@ -162,26 +166,18 @@ def _soak(
             for event in live.tick():
                 observations.add_live_event(event)
             observations.sample_queue(instance)
-            if chaos is not None:
-                kill = chaos.step()
-                if kill is not None:
-                    say(
-                        f"soak: chaos SIGKILLed run {kill.run_id[:8]} ({kill.job_name}) in "
-                        f"{kill.step_key}"
-                    )
-                if not observations.daemon_restarted and time.time() >= restart_at:
-                    topology.restart_daemon()
-                    observations.daemon_restarted = time.time()
-                    say("soak: chaos restarted the daemon")
-            time.sleep(1.0)
+            restart = chaos is not None and not observations.daemon_restarted
+            if restart and time.time() >= restart_at:
+                topology.restart_daemon()
+                observations.daemon_restarted = time.time()
+                say("soak: chaos restarted the daemon")
+            _watch(chaos, say, seconds=1.0)
         observations.live_stopped = time.time()
         say(f"soak: outside world stopped; draining for {options.drain_seconds:g} s")
         drain_until = time.time() + options.drain_seconds
         while time.time() < drain_until:
             observations.sample_queue(instance)
-            if chaos is not None and chaos.pending_steps:
-                chaos.step()
-            time.sleep(1.0)
+            _watch(chaos, say, seconds=1.0)
     finally:
         topology.stop()
     observations.ended = time.time()

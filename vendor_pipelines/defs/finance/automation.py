@@ -38,9 +38,10 @@ nightly_settlement_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 
-def loaded_days(event: dg.EventLogEntry) -> list[str]:
+def days_in(event: dg.EventLogEntry, name: str) -> list[str]:
+    """The settlement days a materialization lists under metadata `name` (sensors read no DB)."""
     materialization = event.asset_materialization
-    entry = materialization.metadata.get(SETTLEMENT_DAYS_METADATA) if materialization else None
+    entry = materialization.metadata.get(name) if materialization else None
     return list(entry.value) if entry is not None else []
 
 
@@ -60,7 +61,7 @@ def settle_loaded_days(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     known = set(settlement_days.get_partition_keys())
     requests, ignored = {}, set()
     for record in records:
-        for day in loaded_days(record.event_log_entry):
+        for day in days_in(record.event_log_entry, SETTLEMENT_DAYS_METADATA):
             if day in known:
                 # One run per day and load: a day re-settles when more of its cash arrives.
                 requests[day] = dg.RunRequest(
@@ -82,12 +83,6 @@ FIXING_INPUTS = (
     dg.AssetKey(["raw", "netsuite_invoices"]),
 )
 POSTINGS = dg.AssetKey(["finance", "netsuite_postings"])
-
-
-def _held_days(event: dg.EventLogEntry) -> list[str]:
-    materialization = event.asset_materialization
-    entry = materialization.metadata.get("held_settlement_days") if materialization else None
-    return list(entry.value) if entry is not None else []
 
 
 def _latest_storage_id(instance: dg.DagsterInstance, key: dg.AssetKey) -> int:
@@ -112,7 +107,7 @@ def retry_held_settlements(context: dg.SensorEvaluationContext) -> dg.SensorResu
     ).records
     held: dict[str, dict[str, float]] = state["held"]
     for record in records:
-        still_held = set(_held_days(record.event_log_entry))
+        still_held = set(days_in(record.event_log_entry, "held_settlement_days"))
         for day in [record.partition_key] if record.partition_key else sorted(still_held):
             if day in still_held:
                 held.setdefault(day, {"since": record.storage_id, "retried": record.timestamp})

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vendor_pipelines.sandbox.amazon.generator import GeneratedOrders, _df_order, _rp_order
+from vendor_pipelines.sandbox.amazon.generator import GeneratedOrders, df_order, rp_order
 from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
 from vendor_pipelines.sandbox.amazon_payments import write_remittances
 from vendor_pipelines.sandbox.netsuite.warehouse import advance_warehouse
@@ -110,12 +110,12 @@ class LiveSandbox:
             batch = GeneratedOrders()
             start = now - timedelta(seconds=1)
             for _ in range(rp):
-                order, meta = _rp_order(self.world, self.rng, used, start, now)
+                order, meta = rp_order(self.world, self.rng, used, start, now)
                 batch.rp_orders.append(order)
                 batch.rp_meta[order["purchaseOrderNumber"]] = meta
             for _ in range(df):
-                batch.df_orders.append(_df_order(self.world, self.rng, used, start, now))
-            self.amazon._insert(batch)
+                batch.df_orders.append(df_order(self.world, self.rng, used, start, now))
+            self.amazon.insert_batch(batch)
         for order in batch.rp_orders:
             self.events.append(LiveEvent(now, "rp_order", order["purchaseOrderNumber"]))
         for order in batch.df_orders:

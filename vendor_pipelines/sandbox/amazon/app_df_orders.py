@@ -155,7 +155,7 @@ class DfOrdersMixin(SandboxCore):
                 order["orderDetails"]["orderStatus"] = "NEW"
                 order["orderDetails"]["orderDate"] = iso(now_utc())
                 created.append(order)
-            self.state._insert(type(batch)(df_orders=created))
+            self.state.insert_batch(type(batch)(df_orders=created))
             txn = self.state.new_transaction("scenario", "df_order_scenarios", [])
             txn["orders"] = [o["purchaseOrderNumber"] for o in created]
             self.state.store.put("amazon.transactions", txn["transactionId"], txn)

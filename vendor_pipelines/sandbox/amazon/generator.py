@@ -114,15 +114,15 @@ def generate_orders(
     for day in range(days):
         day_start = anchor - timedelta(days=days - day)
         for _ in range(scale.purchase_orders_per_day):
-            order, meta = _rp_order(world, rng, used, day_start, anchor)
+            order, meta = rp_order(world, rng, used, day_start, anchor)
             out.rp_orders.append(order)
             out.rp_meta[order["purchaseOrderNumber"]] = meta
         for _ in range(scale.df_orders_per_day):
-            out.df_orders.append(_df_order(world, rng, used, day_start, anchor))
+            out.df_orders.append(df_order(world, rng, used, day_start, anchor))
     return out
 
 
-def _rp_order(
+def rp_order(
     world: World,
     rng: random.Random,
     used: set[str],
@@ -223,7 +223,7 @@ def _rp_order(
     return order, meta
 
 
-def _df_order(
+def df_order(
     world: World,
     rng: random.Random,
     used: set[str],

@@ -153,7 +153,7 @@ class AmazonSandboxState:
                 batch.rp_orders.extend(fixtures.rp_orders)
                 batch.rp_meta.update(fixtures.rp_meta)
                 batch.df_orders.extend(fixtures.df_orders)
-            self._insert(batch)
+            self.insert_batch(batch)
             self.store.set_meta(META_SEEDED, iso(now_utc()))
             self._bump()
 
@@ -170,14 +170,15 @@ class AmazonSandboxState:
             )
             if self.bad_orders:
                 add_bad_orders(batch, used, salt=f"{self.world.seed}:advance:{len(used)}")
-            self._insert(batch)
+            self.insert_batch(batch)
             return batch
 
     def add_df_orders(self, orders: list[dict[str, Any]]) -> None:
         with self.write():
-            self._insert(GeneratedOrders(df_orders=orders))
+            self.insert_batch(GeneratedOrders(df_orders=orders))
 
-    def _insert(self, batch: GeneratedOrders) -> None:
+    def insert_batch(self, batch: GeneratedOrders) -> None:
+        """Store generated orders (inside `write()`, or a store transaction, by the caller)."""
         if batch.bad:
             self.store.set_meta(
                 META_BAD_ORDERS, json.dumps({**self.bad_order_defects(), **batch.bad})

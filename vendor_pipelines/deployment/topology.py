@@ -194,6 +194,9 @@ class Topology:
         self.kill_code_server()
         self.start_code_server(timeout)
 
+    def stop_daemon(self) -> None:
+        self._stop("daemon")
+
     def restart_daemon(self) -> None:
         """Stop the daemon abruptly (as a crash would) and start a new one."""
         self._stop("daemon", signal.SIGKILL)

@@ -112,6 +112,17 @@ def _instance_config(options: SoakOptions) -> Iterator[PostgresInstance | None]:
         raise ValueError(f"instance must be sqlite or postgres, not {options.instance!r}")
 
 
+IN_FLIGHT = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+
+
+def _wait_for_runs_in_flight(instance: dg.DagsterInstance, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if not instance.get_run_records(filters=dg.RunsFilter(statuses=IN_FLIGHT), limit=1):
+            return
+        time.sleep(1.0)
+
+
 def _watch(chaos: Chaos | None, say: Callable[[str], None], seconds: float) -> None:
     """Wait `seconds`, looking for a run to kill four times a second (write steps are short)."""
     until = time.time() + seconds
@@ -175,9 +186,15 @@ def _soak(
         observations.live_stopped = time.time()
         say(f"soak: outside world stopped; draining for {options.drain_seconds:g} s")
         drain_until = time.time() + options.drain_seconds
+        # No kill in the second half of the drain: its retry must have time to run.
+        kill_until = time.time() + options.drain_seconds / 2
         while time.time() < drain_until:
             observations.sample_queue(instance)
-            _watch(chaos, say, seconds=1.0)
+            _watch(chaos if time.time() < kill_until else None, say, seconds=1.0)
+        # A clean stop, as an operator would do it: no new launches, then the runs in flight
+        # finish (stopping the code server under them would fail them for nothing).
+        topology.stop_daemon()
+        _wait_for_runs_in_flight(instance, timeout=120)
     finally:
         topology.stop()
     observations.ended = time.time()

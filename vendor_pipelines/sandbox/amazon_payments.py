@@ -58,9 +58,18 @@ def _money(body: dict[str, Any], details: str, field: str) -> Decimal:
 
 
 def write_remittances(
-    state: AmazonSandboxState, inbox: Path, payment_date: date, seed: int = 7
+    state: AmazonSandboxState,
+    inbox: Path,
+    payment_date: date,
+    seed: int = 7,
+    *,
+    unknown_code_every: int | None = None,
 ) -> list[Path]:
-    """Pay every accepted, unpaid RP invoice; return the files written to the inbox."""
+    """Pay every accepted, unpaid RP invoice; return the files written to the inbox.
+
+    `unknown_code_every=N`: every N-th payment (counted across calls) also carries a deduction
+    whose code no rule knows, which must hold that payment alone (the live mode uses it).
+    """
     store = state.store
     unpaid: dict[str, list[SandboxInvoice]] = {}
     for entry in state.received("rp_invoices"):
@@ -83,8 +92,15 @@ def write_remittances(
             # number, and a later payment of the same day must not overwrite an earlier file.
             sequence = store.next_value(f"amazon.payments:{vendor_code}:{payment_date}", 0)
             number = f"{payment_date:%y%m%d}{vendor_code}{sequence:03d}"
+            unknown = bool(unknown_code_every) and (
+                store.next_value("amazon.payments.all", 1) % unknown_code_every == 0
+            )
             payment = settlement_for_invoices(
-                batch, payment_number=number, payment_date=payment_date, seed=seed
+                batch,
+                payment_number=number,
+                payment_date=payment_date,
+                seed=seed,
+                unknown_code=unknown,
             )
             if len(written) % 2 == 0:
                 path = inbox / f"remittance-{number}.820"

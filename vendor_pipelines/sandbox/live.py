@@ -3,7 +3,8 @@
 In production nobody presses a button between steps: Amazon keeps placing purchase orders and
 changing or cancelling open ones, the warehouse picks and packs approved orders when it gets
 to them, NetSuite bills what shipped, and Amazon pays by dropping remittance files, some of
-them days after their payment date. `LiveSandbox.tick()` advances all of that by one step of
+them days after their payment date, now and then with a deduction code nobody mapped (that
+payment must be held alone). `LiveSandbox.tick()` advances all of that by one step of
 wall-clock time, acting directly on the sandbox's shared state (the same SQLite files every
 process serving the sandbox reads), so the pipeline only ever sees it through the APIs and the
 inbox, as it would in production. `vendor-pipelines soak` ticks it while the daemon runs.
@@ -52,6 +53,7 @@ class LiveCadence:
     warehouse_delay: float = 20.0  # an approved order waits this long before it is picked
     pay_every: float = 30.0
     late_share: float = 0.4  # share of remittance files dated one day back
+    unknown_code_every: int = 3  # every third payment carries a deduction code no rule knows
 
 
 @dataclass
@@ -149,7 +151,13 @@ class LiveSandbox:
         today = now.astimezone(ZoneInfo(self.finance_timezone)).date()
         late = self.rng.random() < self.cadence.late_share
         payment_date: date = today - timedelta(days=1) if late else today
-        files = write_remittances(self.amazon, self.inbox, payment_date, self.seed)
+        files = write_remittances(
+            self.amazon,
+            self.inbox,
+            payment_date,
+            self.seed,
+            unknown_code_every=self.cadence.unknown_code_every,
+        )
         for path in files:
             self.events.append(
                 LiveEvent(now, "remittance_file", path.name, {"payment_date": str(payment_date)})

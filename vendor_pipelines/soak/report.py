@@ -366,10 +366,14 @@ def _judge(
                 lost.append(f"remittance file {event.ref}: neither loaded nor rejected")
             continue
         for number in file_payments.get(event.ref, []):
+            stages["payments_loaded"] += 1
             posted = payment_created.get(payment_external_id(number))
             if posted is not None:
+                stages["payments_posted"] += 1
                 posting_latency.append(posted - dropped)
-            elif due and not explained(number, event.ref):
+            elif explained(number, event.ref):
+                stages["payments_held_by_an_exception"] += 1
+            elif due:
                 stuck.append(f"payment {number} ({event.ref}): not posted")
 
     landed = {

@@ -27,6 +27,18 @@ from vendor_pipelines.sandbox.embedded import (
 from vendor_pipelines.sandbox.netsuite import credentials
 from vendor_pipelines.sandbox.netsuite.records.base import Books
 
+# The order sync's assets, as the order_sync job runs them (catalogue first).
+ORDER_ASSETS = [
+    ["raw", "amazon_purchase_orders"],
+    ["raw", "netsuite_items"],
+    ["raw", "netsuite_item_stock"],
+    ["raw", "netsuite_locations"],
+    ["raw", "netsuite_customers"],
+    ["orders", "sales_orders"],
+    ["orders", "acknowledgements"],
+    ["ops", "exceptions"],
+]
+
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 

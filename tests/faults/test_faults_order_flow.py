@@ -15,22 +15,13 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from sandbox_flow import SandboxFlow, environment, sandbox_environment
+from sandbox_flow import ORDER_ASSETS, SandboxFlow, environment, sandbox_environment
 
 from vendor_pipelines.connections import sandbox_for
 from vendor_pipelines.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
-ORDER_ASSETS = [
-    ["raw", "amazon_purchase_orders"],
-    ["raw", "netsuite_items"],
-    ["raw", "netsuite_item_stock"],
-    ["raw", "netsuite_locations"],
-    ["raw", "netsuite_customers"],
-    ["orders", "sales_orders"],
-    ["orders", "acknowledgements"],
-]
 FAULTS = {
     "SANDBOX_FAULT_RATE": "0.3",
     "SANDBOX_FAULTS": "429,5xx,drop,timeout,applied_timeout,applied_drop",

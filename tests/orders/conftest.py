@@ -6,21 +6,10 @@ from collections.abc import Iterator
 
 import dagster as dg
 import pytest
-from sandbox_flow import SandboxFlow, environment, sandbox_environment
+from sandbox_flow import ORDER_ASSETS, SandboxFlow, environment, sandbox_environment
 
 from vendor_pipelines.connections import sandbox_for
 from vendor_pipelines.settings import load_settings
-
-ORDER_ASSETS = [
-    ["raw", "amazon_purchase_orders"],
-    ["raw", "netsuite_items"],
-    ["raw", "netsuite_item_stock"],
-    ["raw", "netsuite_locations"],
-    ["raw", "netsuite_customers"],
-    ["orders", "sales_orders"],
-    ["orders", "acknowledgements"],
-    ["ops", "exceptions"],
-]
 
 
 class OrderFlow(SandboxFlow):

@@ -7,6 +7,7 @@ error that names the missing variable, never a silent fallback to the sandbox.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -107,6 +108,9 @@ class Settings(BaseSettings):
     # Larger inbox files are refused unread (`remittance_file_too_large`).
     remittance_max_file_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     finance_timezone: str = "America/Los_Angeles"
+    # Unexplained variance a payment may carry and still post (payment currency). To the cent
+    # by default: any difference is a held payment with a reason, never a silent write-off.
+    variance_tolerance: Decimal = Field(default=Decimal("0.00"), ge=0, decimal_places=2)
     # Cadences of what the daemon runs by itself (cron, in the schedule's timezone: operations
     # for the order and fulfilment loops, finance for settlement). A deployment, the soak and
     # tests tighten them.

@@ -1,7 +1,11 @@
 {#- Compile the finance-owned rules seed into one CASE expression over constant patterns, so
     classification is a single vectorised pass (a join on regex patterns would recompile a
     pattern per row). First matching rule by priority wins; the result is the rule_id, and the
-    class comes from joining the seed on it. Same semantics as vendor_pipelines.remittance.classify. -#}
+    class comes from joining the seed on it.
+    This file is the only implementation of classification: dbt renders it for the warehouse,
+    and `vendor_pipelines.finance.classification` renders the same macros (with its own
+    run_query and ref) for `vendor-pipelines remittance check`, which has no warehouse. Keep it
+    to plain Jinja and SQL that both understand. -#}
 {% macro deduction_rule_case(reference, description, reason, amount) -%}
   {%- if execute -%}
     {%- set rules = run_query(
@@ -20,6 +24,26 @@
   {%- else -%}
     cast(null as varchar)
   {%- endif -%}
+{%- endmacro %}
+
+{#- Remittance lines (`lines`: a relation or CTE with the staged columns) with their rule and
+    deduction class. A plain invoice payment settles its own invoice, so its original_invoice is
+    its base invoice key; every other line keeps the lineage the parser read from the file. -#}
+{% macro classified_remittance_lines(lines) -%}
+select
+    ruled.* exclude (original_invoice),
+    coalesce(rules.class_code, 'UNKNOWN') as class_code,
+    coalesce(
+        ruled.original_invoice,
+        case when rules.class_code = 'INVOICE_PAYMENT' then ruled.base_invoice_key end
+    ) as original_invoice
+from (
+    select
+        l.*,
+        {{ deduction_rule_case('l.reference', 'l.description', 'l.adjustment_reason', 'l.amount') }} as rule_id
+    from {{ lines }} as l
+) as ruled
+left join {{ ref('deduction_rules') }} as rules using (rule_id)
 {%- endmacro %}
 
 {#- Invoice key used on both sides of cash application: upper case, shortage suffix chain

@@ -2,7 +2,7 @@
     of the day post (see assert_held_settlements_carry_their_block for the gate itself). -#}
 {{ config(severity='warn') }}
 -- A payment whose invoiced - discounts - deductions - timing - paid is not zero within
--- tolerance (var variance_tolerance_abs / variance_tolerance_pct) is not posted.
+-- tolerance (var variance_tolerance, VARIANCE_TOLERANCE, default 0.00) is not posted.
 select reconciliation_id, invoiced_amount, paid_amount, unexplained_variance, variance_tolerance
 from {{ ref('settlement_reconciliation') }}
 where {{ settlement_window('settlement_date') }}

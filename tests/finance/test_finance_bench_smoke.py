@@ -9,7 +9,8 @@ import duckdb
 
 from vendor_pipelines.bench._finance_data import generate_year, nightly_csv
 from vendor_pipelines.finance import create_raw_tables, load_remittance_file
-from vendor_pipelines.remittance import classify_line, parse_vc_payments_csv
+from vendor_pipelines.finance.classification import classes_of
+from vendor_pipelines.remittance import parse_vc_payments_csv
 
 
 def test_synthetic_year_has_the_issue_proportions_and_a_loadable_nightly_file(
@@ -26,9 +27,11 @@ def test_synthetic_year_has_the_issue_proportions_and_a_loadable_nightly_file(
     document = parse_vc_payments_csv(text)  # raises unless every payment ties to its lines
     assert len(document.lines) == sizes.nightly_lines
     # Every synthetic identifier is one the finance rules know: nothing would block posting.
-    classes = {
-        classify_line(line.reference, line.amount, line.description) for line in document.lines
-    }
+    classes = set(
+        classes_of(
+            [(line.reference, line.amount, line.description, None) for line in document.lines]
+        )
+    )
     assert "UNKNOWN" not in classes
     assert len(classes) >= 14
     path = tmp_path / "nightly.csv"

@@ -85,15 +85,32 @@ def test_bad_file_is_quarantined_whole_with_its_reason(
     assert count(conn, "remittance_quarantine") == 1
 
 
-def test_a_payment_already_loaded_from_another_file_is_not_counted_twice(
+def test_a_payment_already_loaded_from_another_file_is_a_repeat_not_counted_twice(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     (tmp_path / "a.csv").write_text(GOOD)
     (tmp_path / "b.csv").write_text("Title of a re-export\n\n" + GOOD)  # other bytes, same payment
     assert load_remittance_file(conn, tmp_path / "a.csv").status == "loaded"
     result = load_remittance_file(conn, tmp_path / "b.csv")
+    assert (result.status, result.payments, result.reason) == ("repeated", 1, None)
+    assert count(conn, "remittance_payments") == 1
+    assert count(conn, "remittance_quarantine") == 0
+    assert conn.execute(
+        "SELECT file_name, payment_number FROM raw.remittance_repeats"
+    ).fetchall() == [("b.csv", "5001")]
+
+
+def test_a_loaded_payment_with_another_amount_is_rejected(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    (tmp_path / "a.csv").write_text(GOOD)
+    assert load_remittance_file(conn, tmp_path / "a.csv").status == "loaded"
+    other = GOOD.replace("1,000.00", "999.00").replace("20.41", "21.41")  # still ties
+    assert other != GOOD
+    (tmp_path / "b.csv").write_text(other)
+    result = load_remittance_file(conn, tmp_path / "b.csv")
     assert result.status == "quarantined"
-    assert result.reason is not None and "5001 was already loaded" in result.reason
+    assert result.reason is not None and "payment 5001 was loaded from file" in result.reason
     assert count(conn, "remittance_payments") == 1
 
 

@@ -106,13 +106,25 @@ def test_a_same_named_file_paying_something_else_leaves_the_rejection_standing(
 def test_a_rejection_is_not_resolved_by_a_good_file_loaded_before_it(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
-    # A re-export of a payment already loaded is rejected (it would count the cash twice) and
-    # stays for finance to look at: the earlier file does not close it.
+    # A file giving a payment already loaded another amount is rejected (which one is right is
+    # for finance to say) and stays for finance to look at: the earlier file does not close it.
     assert load_remittance_bytes(conn, vc_csv("8301").encode(), "a.csv", now=MONDAY).status == (
         "loaded"
     )
-    re_export = ("Re-export\n\n" + vc_csv("8301")).encode()
+    re_export = ("Re-export\n\n" + vc_csv("8301", amount="260.00")).encode()
     later = MONDAY + timedelta(hours=1)
     result = load_remittance_bytes(conn, re_export, "a.csv", now=later)
     assert result.status == "quarantined"
     assert standing(conn) == ["a.csv"]
+
+
+def test_the_same_payment_again_is_a_repeat_not_a_rejection(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    assert load_remittance_bytes(conn, vc_csv("8401").encode(), "a.csv", now=MONDAY).status == (
+        "loaded"
+    )
+    re_export = ("Re-export\n\n" + vc_csv("8401")).encode()
+    result = load_remittance_bytes(conn, re_export, "b.csv", now=MONDAY + timedelta(hours=1))
+    assert result.status == "repeated"
+    assert standing(conn) == []

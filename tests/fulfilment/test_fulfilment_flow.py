@@ -362,3 +362,30 @@ def test_a_rejected_replace_stays_an_exception_until_the_fulfilment_is_put_back(
         [tranid],
     ) == [("withdrawn",)]
     assert shipped.amazon.received_count("rp_shipment_confirmations", tranid) == 2
+
+
+def test_invoices_land_with_the_due_date_of_their_customers_terms(shipped) -> None:
+    rows = shipped.query(
+        "select invoice_id, customer_id, trandate, due_date from raw.netsuite_invoices"
+        " order by invoice_id"
+    )
+    assert rows
+    with netsuite_client(None, load_settings()) as client:
+        days = {}
+        for customer_id in {row[1] for row in rows}:
+            term = client.get("term", client.get("customer", customer_id)["terms"]["id"])
+            assert term["dateDriven"] is False  # a standard term: the date plus its days
+            days[customer_id] = term["daysUntilNetDue"]
+    for invoice_id, customer_id, trandate, due_date in rows:
+        assert due_date == trandate + timedelta(days=days[customer_id]), invoice_id
+
+    # A due date keyed on the invoice (agreed with Amazon) is what lands.
+    invoice_id, _, trandate, _ = rows[0]
+    agreed = trandate + timedelta(days=45)
+    with netsuite_client(None, load_settings()) as client:
+        client.patch("invoice", invoice_id, {"dueDate": agreed.isoformat()})
+    assert shipped.run().success
+    landed = shipped.query(
+        "select due_date from raw.netsuite_invoices where invoice_id = ?", [invoice_id]
+    )
+    assert landed == [(agreed,)]

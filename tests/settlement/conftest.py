@@ -93,14 +93,21 @@ def _create_netsuite_invoices(month: SeededMonth, world, settings) -> dict[str, 
 
 def bill_in_netsuite(month: SeededMonth, world, settings, warehouse: Path | str) -> None:
     """Create the month's invoices in the NetSuite sandbox and land them in the warehouse under
-    their real internal ids, as the invoice sync would."""
+    their real internal ids and with NetSuite's due dates (the customer's terms), as the invoice
+    sync would."""
     netsuite_ids = _create_netsuite_invoices(month, world, settings)
+    with netsuite_client(None, settings) as client:
+        due = {
+            row["id"]: row.get("duedate")
+            for row in client.suiteql("SELECT id, duedate FROM transaction WHERE type = 'CustInvc'")
+        }
     with duckdb.connect(str(warehouse)) as conn:
         insert_netsuite_rows(conn, month)
         for seeded, real in netsuite_ids.items():
             conn.execute(
-                "update raw.netsuite_invoices set invoice_id = ? where invoice_id = ?",
-                [real, seeded],
+                "update raw.netsuite_invoices set invoice_id = ?, due_date = ?"
+                " where invoice_id = ?",
+                [real, due[real], seeded],
             )
             conn.execute(
                 "update raw.netsuite_invoice_lines set invoice_id = ? where invoice_id = ?",
@@ -147,7 +154,7 @@ NEW_VENDOR_CODE = "NEWVC"
 # What finance adds to the rules seed once it has looked at the unknown code (ZX<4 digits>; the
 # 820 carries no description): an operational chargeback, GL 6200.
 UNKNOWN_CODE_RULE = (
-    "misc_adjustment_zx,82,^ZX[0-9]{4}$,,,,CHARGEBACK,ZX miscellaneous adjustment: chargeback\n"
+    "misc_adjustment_zx,86,^ZX[0-9]{4}$,,,,CHARGEBACK,ZX miscellaneous adjustment: chargeback\n"
 )
 
 

@@ -4,7 +4,9 @@ Every invoice is paid by one payment (20 invoices each) with eight remittance li
 invoice (quick-pay discount on every other one), a shortage, a chargeback, co-op, another
 agreement charge (damage / freight / promotion), a provision or its reversal, a debit note
 (price protection / ads / returns / price variance) and a reversal (shortage or price claim).
-Amounts are derived from the invoice total, so every payment reconciles to the cent.
+Amounts are derived from the invoice total, so every payment reconciles to the cent. Its vendor
+code bills on Net 30, so each invoice is due 30 days after its date (`NET_DAYS`), as NetSuite
+sets a standard term's due date.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ LINES_PER_INVOICE = 5
 INVOICES_PER_PAYMENT = 20
 ITEMS = 2_000
 NIGHTLY_TABLE = "bench_nightly_lines"
+NET_DAYS = 30  # the vendor code's terms (Net 30): due_date = trandate + NET_DAYS
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,11 @@ def generate_year(conn: duckdb.DuckDBPyConnection, scale: float) -> YearSizes:
         """
     )
     conn.execute(
-        """
+        f"""
         INSERT INTO raw.netsuite_invoices (invoice_id, tranid, external_id, po_number, vendor_code,
             customer_id, trandate, due_date, total, amount_remaining, status, currency)
         SELECT 'N' || inv, tranid, 'AMZ-' || tranid, 'PO' || inv, 'ACME1', '1001', trandate,
-               trandate + 30, total, total, 'Open', 'USD'
+               trandate + {NET_DAYS}, total, total, 'Open', 'USD'
         FROM bench_invoices
         """
     )

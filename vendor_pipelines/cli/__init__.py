@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vendor_pipelines.cli import bench, demo, sandbox, soak
+from vendor_pipelines.cli import bench, demo, remittance, sandbox, soak
 from vendor_pipelines.settings import ConfigurationError
 
 
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Amazon Vendor Central <-> NetSuite pipelines (Dagster + DuckDB + dbt).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (demo, sandbox, bench, soak):
+    for module in (demo, sandbox, bench, soak, remittance):
         module.register(subparsers)
     return parser
 

@@ -137,8 +137,14 @@ class WarehouseDbtCliResource(DbtCliResource):
     process (the next in-process step, our own row counts). We read row counts ourselves.
     """
 
+    # Settlement policy handed to every build as dbt vars (VARIANCE_TOLERANCE).
+    variance_tolerance: str = "0.00"
+
     def _initialize_dbt_core_adapter(self, args):
         return None
+
+    def policy_vars(self) -> dict[str, str]:
+        return {"variance_tolerance": self.variance_tolerance}
 
 
 def _env_or_none(name: str, live: bool) -> dg.EnvVar | None:
@@ -164,6 +170,7 @@ def resources() -> dg.Definitions:
                 project_dir=str(DBT_PROJECT_DIR),
                 profiles_dir=str(DBT_PROJECT_DIR),
                 dbt_executable=dbt_executable(),
+                variance_tolerance=str(settings.variance_tolerance),
             ),
             "amazon": AmazonVendorResource(
                 regions=settings.amazon_regions,

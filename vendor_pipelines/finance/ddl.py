@@ -45,7 +45,7 @@ RAW_TABLES: dict[str, str] = {
     "remittance_payments": f"""
         file_hash VARCHAR NOT NULL,
         payment_number VARCHAR NOT NULL,
-        settlement_date DATE NOT NULL,       -- payment date (finance timezone)
+        settlement_date DATE NOT NULL,       -- payment date, else the day the file arrived
         amount {MONEY} NOT NULL,             -- bank deposit (BPR02 / header amount)
         currency VARCHAR NOT NULL,
         payment_method VARCHAR,
@@ -54,6 +54,7 @@ RAW_TABLES: dict[str, str] = {
         payee_id VARCHAR,                    -- vendor code when the file carries it
         has_hidden_lines BOOLEAN NOT NULL,
         source_line INTEGER,
+        payment_date DATE,                   -- as the file states it; NULL = not stated
         PRIMARY KEY (file_hash, payment_number)
     """,
     "remittance_lines": f"""
@@ -77,6 +78,9 @@ RAW_TABLES: dict[str, str] = {
         invoice_date DATE,
         parent_line_no INTEGER,
         source_line INTEGER,
+        vendor_code VARCHAR,                 -- ENT04 of its ENT loop, else the payment's payee
+        original_invoice VARCHAR,            -- the vendor invoice it settles or adjusts
+        links_to VARCHAR,                    -- the item a reversal points at (claim, provision)
         PRIMARY KEY (file_hash, line_no)
     """,
     "remittance_quarantine": """
@@ -103,7 +107,8 @@ RAW_TABLES: dict[str, str] = {
         currency VARCHAR NOT NULL,
         tax_total {MONEY} NOT NULL DEFAULT 0,      -- SuiteTax total (VAT on EU invoices)
         shipping_cost {MONEY} NOT NULL DEFAULT 0,  -- header freight charge
-        discount_total {MONEY} NOT NULL DEFAULT 0  -- header discount, negative as in NetSuite
+        discount_total {MONEY} NOT NULL DEFAULT 0, -- header discount, negative as in NetSuite
+        terms VARCHAR                              -- payment terms (e.g. Net 90) that set due_date
     """,
     "netsuite_invoice_lines": f"""
         invoice_id VARCHAR NOT NULL,
@@ -153,11 +158,17 @@ RAW_TABLES: dict[str, str] = {
 }
 
 
-ADDED_COLUMNS = (
-    f"tax_total {MONEY} DEFAULT 0",
-    f"shipping_cost {MONEY} DEFAULT 0",
-    f"discount_total {MONEY} DEFAULT 0",
-)
+# Columns added after the first release, per table: warehouses created before gain them.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "netsuite_invoices": (
+        f"tax_total {MONEY} DEFAULT 0",
+        f"shipping_cost {MONEY} DEFAULT 0",
+        f"discount_total {MONEY} DEFAULT 0",
+        "terms VARCHAR",
+    ),
+    "remittance_payments": ("payment_date DATE",),
+    "remittance_lines": ("vendor_code VARCHAR", "original_invoice VARCHAR", "links_to VARCHAR"),
+}
 
 
 def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
@@ -165,6 +176,6 @@ def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for name, columns in RAW_TABLES.items():
         conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({columns})")
-    # Columns added after the first release; warehouses created before gain them here.
-    for column in ADDED_COLUMNS:
-        conn.execute(f"ALTER TABLE raw.netsuite_invoices ADD COLUMN IF NOT EXISTS {column}")
+    for table, columns in ADDED_COLUMNS.items():
+        for column in columns:
+            conn.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {column}")

@@ -1,9 +1,15 @@
 """Load one remittance file into the raw tables: whole or not at all, and only once.
 
 The file's sha256 is its identity (also the sensor's run key): a file already loaded is a no-op,
-a file already quarantined stays quarantined. A file that fails to parse, or that repeats a
-payment number another file already delivered (a re-export with different bytes would double
-count the cash), is quarantined with its reason; nothing of it reaches the remittance tables.
+a file already quarantined stays quarantined. A file that fails to parse is quarantined with its
+reason; nothing of it reaches the remittance tables.
+
+The same payment arriving again in other bytes is expected: Amazon's 820 and the Vendor Central
+export describe one payment, and finance re-exports. A file whose payments are all loaded
+already, each with the same amount and currency, is recorded as a repeat
+(`raw.remittance_repeats`, an informational exception) and adds nothing. A file that gives a
+loaded payment another amount or currency, or mixes loaded payments with new ones, is
+quarantined: loading it would count cash twice or split one file's truth.
 
 A quarantined file also records the payment numbers it names, as far as they can be read
 (`raw.remittance_quarantine_payments`): a partial upload is rejected, and when the complete file
@@ -21,7 +27,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -29,10 +35,16 @@ import duckdb
 import pandas as pd
 
 from vendor_pipelines.finance.ddl import create_raw_tables
-from vendor_pipelines.remittance import RemittanceDocument, RemittanceParseError, parse_remittance
+from vendor_pipelines.remittance import (
+    RemittanceDocument,
+    RemittanceParseError,
+    decode_remittance_bytes,
+    parse_remittance,
+)
+from vendor_pipelines.remittance.vc_export import sniff_delimiter
 from vendor_pipelines.settlement.inbox import display_name, one_line
 
-LoadStatus = Literal["loaded", "duplicate", "quarantined"]
+LoadStatus = Literal["loaded", "duplicate", "repeated", "quarantined"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class LoadResult:
     payments: int = 0
     lines: int = 0
     error: RemittanceParseError | None = None
+    repeats_file: str | None = None  # "repeated": the file that delivered these payments first
 
     @property
     def reason(self) -> str | None:
@@ -77,10 +90,24 @@ where not exists (
 """
 
 
+REPEATS_DDL = """
+    CREATE TABLE IF NOT EXISTS raw.remittance_repeats (
+        file_hash VARCHAR NOT NULL,          -- the file that repeated a payment
+        file_name VARCHAR NOT NULL,
+        source_format VARCHAR NOT NULL,
+        payment_number VARCHAR NOT NULL,
+        loaded_file_hash VARCHAR NOT NULL,   -- the file the payment was loaded from
+        seen_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (file_hash, payment_number)
+    )
+"""
+
+
 def create_load_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """The raw tables plus the payments named by quarantined files (idempotent)."""
+    """The raw tables, the payments named by quarantined files and the repeats (idempotent)."""
     create_raw_tables(conn)
     conn.execute(QUARANTINE_PAYMENTS_DDL)
+    conn.execute(REPEATS_DDL)
 
 
 def content_hash(content: bytes) -> str:
@@ -105,8 +132,14 @@ def load_remittance_bytes(
     file_name: str,
     *,
     now: datetime | None = None,
+    arrival_date: date | None = None,
 ) -> LoadResult:
-    """Load `content`; `file_name` is the name as found (it is stored and shown escaped)."""
+    """Load `content`; `file_name` is the name as found (it is stored and shown escaped).
+
+    `arrival_date` (the finance day the file arrived, default the UTC date of `now`) is the
+    settlement day of a payment whose file states no date (a Vendor Central export saved with
+    its line section only).
+    """
     create_load_tables(conn)
     file_name = display_name(file_name)
     file_hash = content_hash(content)
@@ -127,7 +160,7 @@ def load_remittance_bytes(
     document: RemittanceDocument | None = None
     try:
         document = parse_remittance(content)
-        _reject_known_payments(conn, document)
+        repeated = _known_payments(conn, document)
     except RemittanceParseError as raised:
         # The reason may quote the file (a segment id, a cell): stored and shown on one line.
         error = RemittanceParseError(
@@ -143,7 +176,22 @@ def load_remittance_bytes(
         )
         _quarantine(conn, file_hash, file_name, error, named, stamp)
         return LoadResult("quarantined", file_hash, file_name, error=error)
-    _insert_document(conn, document, file_hash, file_name, stamp)
+    if repeated:
+        conn.executemany(
+            "INSERT INTO raw.remittance_repeats VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                (file_hash, file_name, document.source_format, number, loaded_from, stamp)
+                for number, loaded_from in repeated.items()
+            ],
+        )
+        return LoadResult(
+            "repeated",
+            file_hash,
+            file_name,
+            payments=len(repeated),
+            repeats_file=next(iter(repeated.values())),
+        )
+    _insert_document(conn, document, file_hash, file_name, stamp, arrival_date or stamp.date())
     return LoadResult(
         "loaded", file_hash, file_name, payments=len(document.payments), lines=len(document.lines)
     )
@@ -186,7 +234,10 @@ def payments_named_in(content: bytes) -> list[str]:
     Only complete records count: the last segment or row of a file cut short may hold half a
     number, so it is ignored unless the file ends where a record ends.
     """
-    text = content.decode("utf-8-sig", errors="replace")
+    try:
+        text = decode_remittance_bytes(content)
+    except RemittanceParseError:
+        text = content.decode("utf-8-sig", errors="replace")
     if text.lstrip().startswith("ISA"):
         found = _x12_payment_numbers(text.lstrip())
     else:
@@ -212,7 +263,7 @@ def _x12_payment_numbers(text: str) -> list[str]:
 
 
 def _csv_payment_numbers(text: str) -> list[str]:
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sniff_delimiter(text)))
     if rows and not text.endswith(("\n", "\r")):
         rows = rows[:-1]
     numbers: list[str] = []
@@ -230,21 +281,47 @@ def _csv_payment_numbers(text: str) -> list[str]:
     return numbers
 
 
-def _reject_known_payments(conn: duckdb.DuckDBPyConnection, document: RemittanceDocument) -> None:
+def _known_payments(
+    conn: duckdb.DuckDBPyConnection, document: RemittanceDocument
+) -> dict[str, str]:
+    """{payment number: file it was loaded from} when every payment of the file is loaded
+    already with the same amount and currency; {} when none is; raises otherwise."""
     numbers = [payment.payment_number for payment in document.payments]
-    known = conn.execute(
-        "SELECT payment_number, file_hash FROM raw.remittance_payments"
-        " WHERE payment_number IN (SELECT unnest(?::VARCHAR[])) ORDER BY payment_number LIMIT 1",
-        [numbers],
-    ).fetchone()
-    if known:
-        payment = next(p for p in document.payments if p.payment_number == known[0])
+    known = {
+        number: (file_hash, amount, currency)
+        for number, file_hash, amount, currency in conn.execute(
+            "SELECT payment_number, file_hash, amount, currency FROM raw.remittance_payments"
+            " WHERE payment_number IN (SELECT unnest(?::VARCHAR[]))",
+            [numbers],
+        ).fetchall()
+    }
+    if not known:
+        return {}
+    x12 = document.source_format == "x12_820"
+    segment, field = ("TRN", "TRN02") if x12 else ("payments", "payment number")
+    for payment in document.payments:
+        if payment.payment_number not in known:
+            continue
+        loaded_from, amount, currency = known[payment.payment_number]
+        if (amount, currency) != (payment.amount, payment.currency):
+            raise RemittanceParseError(
+                payment.source_line,
+                "BPR" if x12 else "payments",
+                "BPR02" if x12 else "amount in payment currency",
+                f"payment {payment.payment_number} was loaded from file {loaded_from[:12]} as "
+                f"{amount} {currency}; this file says {payment.amount} {payment.currency}",
+            )
+    new = [p for p in document.payments if p.payment_number not in known]
+    if new:
+        first = min(known)
         raise RemittanceParseError(
-            payment.source_line,
-            "TRN" if document.source_format == "x12_820" else "payments",
-            "TRN02" if document.source_format == "x12_820" else "payment number",
-            f"payment {known[0]} was already loaded from file {known[1][:12]}",
+            new[0].source_line,
+            segment,
+            field,
+            f"payment {first} was already loaded from file {known[first][0][:12]}, but "
+            f"payment {new[0].payment_number} of this file is new: split the file",
         )
+    return {number: known[number][0] for number in numbers}
 
 
 def _insert_document(
@@ -253,13 +330,18 @@ def _insert_document(
     file_hash: str,
     file_name: str,
     stamp: datetime,
+    arrival_date: date,
 ) -> None:
-    dates = {p.payment_number: p.payment_date for p in document.payments}
+    # A payment whose file states no date settles on the day the file arrived; the stated date
+    # (NULL then) is kept apart, so nobody mistakes the arrival day for Amazon's payment date.
+    dates = {p.payment_number: p.payment_date or arrival_date for p in document.payments}
     payments = pd.DataFrame(
         [
             {
+                "file_hash": file_hash,
                 "payment_number": p.payment_number,
-                "settlement_date": p.payment_date,
+                "settlement_date": dates[p.payment_number],
+                "payment_date": p.payment_date,
                 "amount": str(p.amount),
                 "currency": p.currency,
                 "payment_method": p.payment_method,
@@ -270,11 +352,13 @@ def _insert_document(
                 "source_line": p.source_line,
             }
             for p in document.payments
-        ]
+        ],
+        columns=list(_PAYMENT_TYPES),
     )
     lines = pd.DataFrame(
         [
             {
+                "file_hash": file_hash,
                 "payment_number": line.payment_number,
                 "settlement_date": dates[line.payment_number],
                 "line_no": line.line_no,
@@ -296,10 +380,13 @@ def _insert_document(
                 "invoice_date": line.invoice_date,
                 "parent_line_no": line.parent_line_no,
                 "source_line": line.source_line,
+                "vendor_code": line.vendor_code,
+                "original_invoice": line.original_invoice,
+                "links_to": line.links_to,
             }
             for line in document.lines
         ],
-        columns=_LINE_COLUMNS,
+        columns=list(_LINE_TYPES),
     )
     conn.register("incoming_payments", payments)
     conn.register("incoming_lines", lines)
@@ -319,32 +406,15 @@ def _insert_document(
                 stamp,
             ],
         )
+        # By name, typed here: columns added to the raw tables later sit at their end.
         conn.execute(
-            """
-            INSERT INTO raw.remittance_payments
-            SELECT ?, payment_number, CAST(settlement_date AS DATE), CAST(amount AS DECIMAL(18,2)),
-                   currency, payment_method, payment_status, payer_name, payee_id,
-                   has_hidden_lines, CAST(source_line AS INTEGER)
-            FROM incoming_payments
-            """,
-            [file_hash],
+            f"INSERT INTO raw.remittance_payments BY NAME SELECT {_casts(_PAYMENT_TYPES)}"
+            " FROM incoming_payments"
         )
         if len(lines):
             conn.execute(
-                """
-                INSERT INTO raw.remittance_lines
-                SELECT ?, payment_number, CAST(settlement_date AS DATE), CAST(line_no AS INTEGER),
-                       record_kind, reference, reference_qualifier,
-                       CAST(amount AS DECIMAL(18,2)), CAST(invoice_amount AS DECIMAL(18,2)),
-                       CAST(discount_amount AS DECIMAL(18,2)),
-                       CAST(withholding_amount AS DECIMAL(18,2)),
-                       CAST(remaining_amount AS DECIMAL(18,2)), adjustment_reason,
-                       transaction_type, description, original_invoice_number, po_number,
-                       CAST(invoice_date AS DATE), CAST(parent_line_no AS INTEGER),
-                       CAST(source_line AS INTEGER)
-                FROM incoming_lines
-                """,
-                [file_hash],
+                f"INSERT INTO raw.remittance_lines BY NAME SELECT {_casts(_LINE_TYPES)}"
+                " FROM incoming_lines"
             )
         conn.execute("COMMIT")
     except Exception:
@@ -355,24 +425,47 @@ def _insert_document(
         conn.unregister("incoming_lines")
 
 
-_LINE_COLUMNS = [
-    "payment_number",
-    "settlement_date",
-    "line_no",
-    "record_kind",
-    "reference",
-    "reference_qualifier",
-    "amount",
-    "invoice_amount",
-    "discount_amount",
-    "withholding_amount",
-    "remaining_amount",
-    "adjustment_reason",
-    "transaction_type",
-    "description",
-    "original_invoice_number",
-    "po_number",
-    "invoice_date",
-    "parent_line_no",
-    "source_line",
-]
+def _casts(types: dict[str, str]) -> str:
+    return ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in types.items())
+
+
+_MONEY = "DECIMAL(18,2)"
+_PAYMENT_TYPES = {
+    "file_hash": "VARCHAR",
+    "payment_number": "VARCHAR",
+    "settlement_date": "DATE",
+    "payment_date": "DATE",
+    "amount": _MONEY,
+    "currency": "VARCHAR",
+    "payment_method": "VARCHAR",
+    "payment_status": "VARCHAR",
+    "payer_name": "VARCHAR",
+    "payee_id": "VARCHAR",
+    "has_hidden_lines": "BOOLEAN",
+    "source_line": "INTEGER",
+}
+_LINE_TYPES = {
+    "file_hash": "VARCHAR",
+    "payment_number": "VARCHAR",
+    "settlement_date": "DATE",
+    "line_no": "INTEGER",
+    "record_kind": "VARCHAR",
+    "reference": "VARCHAR",
+    "reference_qualifier": "VARCHAR",
+    "amount": _MONEY,
+    "invoice_amount": _MONEY,
+    "discount_amount": _MONEY,
+    "withholding_amount": _MONEY,
+    "remaining_amount": _MONEY,
+    "adjustment_reason": "VARCHAR",
+    "transaction_type": "VARCHAR",
+    "description": "VARCHAR",
+    "original_invoice_number": "VARCHAR",
+    "po_number": "VARCHAR",
+    "invoice_date": "DATE",
+    "parent_line_no": "INTEGER",
+    "source_line": "INTEGER",
+    "vendor_code": "VARCHAR",
+    "original_invoice": "VARCHAR",
+    "links_to": "VARCHAR",
+}

@@ -17,6 +17,15 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_SCHEMAS = ("finance", "marts")
+# Published beside the schemas: what finance works from when it reads the numbers (the GL
+# mapping and rules it owns, the open and resolved exceptions). The rest of `ops` (the
+# submission ledger, its payloads) stays in the warehouse.
+DEFAULT_TABLES = (
+    "finance_config.deduction_gl_mapping",
+    "finance_config.deduction_rules",
+    "ops.exceptions",
+    "ops.exception_types",
+)
 
 
 @dataclass(frozen=True)
@@ -31,9 +40,11 @@ def publish_analytics(
     target: Path | str,
     *,
     schemas: tuple[str, ...] = DEFAULT_SCHEMAS,
+    tables: tuple[str, ...] = DEFAULT_TABLES,
     include_intermediate: bool = False,
 ) -> PublishResult:
-    """Copy every table and view of `schemas` (views materialised) into `target`, atomically.
+    """Copy every table and view of `schemas`, and the `tables` named (`schema.name`, those
+    that exist), into `target` atomically; views are materialised.
 
     `conn` is the run's warehouse connection (the caller holds the DuckDB pool slot).
     Intermediate models (`int_*`) stay out unless asked for.
@@ -47,10 +58,12 @@ def publish_analytics(
         """
         SELECT table_schema, table_name
         FROM information_schema.tables
-        WHERE table_catalog = current_database() AND table_schema IN (SELECT unnest(?))
+        WHERE table_catalog = current_database()
+          AND (table_schema IN (SELECT unnest(?))
+               OR table_schema || '.' || table_name IN (SELECT unnest(?)))
         ORDER BY table_schema, table_name
         """,
-        [list(schemas)],
+        [list(schemas), list(tables)],
     ).fetchall()
     relations = [
         (schema, name)

@@ -2,8 +2,10 @@
 
 Incremental: only transactions modified since the last high-water mark (ops.sync_cursors) are
 read, headers and lines by SuiteQL, packages from each changed fulfilment's `package` sublist
-(SuiteQL has no package table). Each batch replaces the changed transactions' rows in one DuckDB
-transaction, so a re-run re-reads the same window and changes nothing.
+(SuiteQL has no package table). Invoices land with NetSuite's due date (`transaction.duedate`:
+the one keyed on the invoice, or what its terms give from the transaction date), from which
+finance counts dispute windows and aging. Each batch replaces the changed transactions' rows in
+one DuckDB transaction, so a re-run re-reads the same window and changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ HEADER = (
     "custbody_amazon_po, custbody_amazon_program, custbody_amazon_vendor_code, "
     "custbody_item_fulfillment"
 )
+# Invoices also carry the due date NetSuite set from their terms (or the one keyed on them).
+INVOICE_HEADER = HEADER + ", duedate, BUILTIN.DF(terms) AS terms"
 LINES = (
     "SELECT transaction, line, orderline, item, quantity, rate, amount, location, "
     "custcol_amazon_item_sequence, custcol_amazon_asin FROM transactionline "
@@ -58,10 +62,12 @@ def _advance(conn: duckdb.DuckDBPyConnection, source: str, headers: list[dict]) 
     )
 
 
-def _headers(netsuite: NetSuiteClient, kind: str, since: str) -> list[dict[str, Any]]:
+def _headers(
+    netsuite: NetSuiteClient, kind: str, since: str, select: str = HEADER
+) -> list[dict[str, Any]]:
     return list(
         netsuite.suiteql_by_key(
-            HEADER, "transaction", where="type = ? AND lastmodifieddate >= ?", params=[kind, since]
+            select, "transaction", where="type = ? AND lastmodifieddate >= ?", params=[kind, since]
         )
     )
 
@@ -175,7 +181,7 @@ def _packages(netsuite: NetSuiteClient, ids: Iterable[str]) -> Iterable[tuple]:
 
 def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> int:
     """Invoices changed since the cursor into finance's raw.netsuite_invoices (+ lines)."""
-    headers = _headers(netsuite, "CustInvc", _cursor(conn, INVOICE_CURSOR))
+    headers = _headers(netsuite, "CustInvc", _cursor(conn, INVOICE_CURSOR), INVOICE_HEADER)
     ids = [str(h["id"]) for h in headers]
     lines = _lines(netsuite, ids)
     currencies = _currency_codes(netsuite) if headers else {}
@@ -189,7 +195,8 @@ def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> 
                 "vendor_code": h.get("custbody_amazon_vendor_code"),
                 "customer_id": str(h["entity"]),
                 "trandate": h.get("trandate"),
-                "due_date": None,
+                "due_date": h.get("duedate") or None,
+                "terms": h.get("terms") or None,
                 "total": _num(h.get("foreigntotal")),
                 "amount_remaining": _num(h.get("foreignamountremaining")),
                 "status": h.get("status"),

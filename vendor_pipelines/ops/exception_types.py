@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Owner = Literal["operations", "finance"]
-Severity = Literal["warn", "error"]
+# info: recorded for the record (nothing to fix); warn: look at it; error: fix it.
+Severity = Literal["info", "warn", "error"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,13 @@ _TYPES = (
         "finance",
         "error",
         "Remittance file could not be parsed and was quarantined",
+    ),
+    ExceptionType(
+        "remittance_payment_repeated",
+        "finance",
+        "info",
+        "The same Amazon payment arrived again (in the other format, or re-exported): recorded "
+        "as a repeat of the loaded payment, nothing added",
     ),
     # Open while the entry is in the inbox; removing or renaming it resolves the exception.
     ExceptionType(

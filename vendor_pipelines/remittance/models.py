@@ -1,11 +1,13 @@
 """Remittance documents as the parsers hand them over, whatever the source format.
 
 One `RemittanceDocument` holds payments (one per Amazon payment number) and remittance lines.
-The invariant both parsers guarantee: for every payment whose lines are all visible,
+The invariant every parser guarantees: for every payment whose lines are all visible,
 `payment.amount == sum(line.amount for its lines)`, where `line.amount` is the signed cash this
-line contributes to the payment. An 820 RMR that nets in-loop adjustments is therefore split into
-the invoice line (gross of those adjustments) plus one child line per ADX, so each deduction is
-its own row and can land on its own GL account.
+line contributes to the payment (a VC export saved with its line section only has no payment
+rows: its payments are built from their lines, so the invariant holds by construction).
+An 820 RMR that nets in-loop adjustments is therefore split into the invoice line (gross of
+those adjustments) plus one child line per ADX, so each deduction is its own row and can land on
+its own GL account.
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ class RemittancePayment:
     """One Amazon payment (820 BPR/TRN, or a row of the VC payment header section)."""
 
     payment_number: str
-    payment_date: date
+    # The payment (settlement) date as the file states it. None means "not stated in the file",
+    # e.g. a Vendor Central export saved with its invoice-line section only: the loader decides
+    # what date to use then (never a guess made here).
+    payment_date: date | None
     amount: Decimal  # what reaches the bank (BPR02 / Amount in Payment Currency)
     currency: str
     payment_method: str | None = None
@@ -81,7 +86,13 @@ class RemittanceLine:
     adjustment_reason: str | None = None  # X12 element 426 (ADX02 / RMR07)
     transaction_type: str | None = None
     description: str | None = None
-    original_invoice_number: str | None = None
+    original_invoice_number: str | None = None  # the export's column, literally as written
+    # Lineage (see lineage.py), decoded from the line id and the file's structure:
+    original_invoice: str | None = None  # base key of the vendor invoice it settles or adjusts
+    links_to: str | None = None  # the earlier line id it follows (claim it reverses, provision)
+    # ENT04 of the 820 ENT loop holding the line, or the export's "Vendor Code" column; else
+    # the payment's payee (N1*PE id), else None.
+    vendor_code: str | None = None
     po_number: str | None = None
     invoice_date: date | None = None
     parent_line_no: int | None = None  # the RMR an in-loop ADX belongs to

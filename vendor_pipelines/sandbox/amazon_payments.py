@@ -3,7 +3,9 @@
 Amazon has no remittance API, so the sandbox plays its accounts-payable department: it groups
 the RP invoices it accepted into payments per vendor code (every deduction type included, via
 `remittance_files.settlement_for_invoices`) and drops them into the remittance inbox, alternating
-EDI 820 and Vendor Central CSV, exactly as a vendor would receive them.
+EDI 820 and Vendor Central CSV, exactly as a vendor would receive them. Finance also exports
+some payments it already received as an 820 from the portal: the same payment arrives twice, in
+both formats, and must be recorded as a repeat, not counted twice.
 """
 
 from __future__ import annotations
@@ -64,11 +66,14 @@ def write_remittances(
     seed: int = 7,
     *,
     unknown_code_every: int | None = None,
+    exported_every: int | None = 3,
 ) -> list[Path]:
     """Pay every accepted, unpaid RP invoice; return the files written to the inbox.
 
     `unknown_code_every=N`: every N-th payment (counted across calls) also carries a deduction
     whose code no rule knows, which must hold that payment alone (the live mode uses it).
+    `exported_every=N`: every N-th payment sent as an 820 (counted across calls) is also in the
+    inbox as its Vendor Central portal export.
     """
     store = state.store
     unpaid: dict[str, list[SandboxInvoice]] = {}
@@ -83,6 +88,7 @@ def write_remittances(
             unpaid.setdefault(invoice.vendor_code, []).append(invoice)
     inbox.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    paid = 0
     for vendor_code, invoices in sorted(unpaid.items()):
         for start in range(0, len(invoices) - 1, INVOICES_PER_PAYMENT):
             batch = invoices[start : start + INVOICES_PER_PAYMENT]
@@ -102,9 +108,16 @@ def write_remittances(
                 seed=seed,
                 unknown_code=unknown,
             )
-            if len(written) % 2 == 0:
+            paid += 1
+            if paid % 2 == 1:
+                # Interchange control numbers never repeat (ISA13), as Amazon's don't.
+                sent_820 = store.next_value("amazon.payments.820", 1)
                 path = inbox / f"remittance-{number}.820"
-                path.write_text(write_820([payment], control_number=len(written) + 1))
+                path.write_text(write_820([payment], control_number=sent_820))
+                if exported_every and sent_820 % exported_every == 1:
+                    export = inbox / f"portal-export-{number}.csv"
+                    export.write_text(write_vc_payments_csv([payment]))
+                    written.append(export)
             else:
                 path = inbox / f"payments-{number}.csv"
                 path.write_text(write_vc_payments_csv([payment]))

@@ -4,6 +4,10 @@ Used by the "reconciliation ties to the cent" test and the demo: the generator k
 ledger (`expected`) in Decimal arithmetic, independent of the warehouse SQL, so the test can
 compare the two. Four weekly payments, alternating 820 and VC CSV files, each carrying every
 deduction type; later payments reverse deductions on invoices paid earlier.
+
+Each invoice's due date is what NetSuite gives it: the invoice date plus the vendor code's terms
+(`terms`, a name from the sandbox account's term list; Net 30 unless the caller names the terms
+of the NetSuite customer the invoices are billed to).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from decimal import Decimal
 import duckdb
 
 from vendor_pipelines.finance.ddl import create_raw_tables
+from vendor_pipelines.sandbox.netsuite.records.terms import term_named
 from vendor_pipelines.sandbox.remittance_files import (
     SandboxInvoice,
     SandboxInvoiceLine,
@@ -43,6 +48,10 @@ class SeededMonth:
     invoices: list[SandboxInvoice]
     payments: list[SandboxPayment]
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    terms: str = "Net 30"  # the customer's terms (sandbox term name): they give the due dates
+
+    def due_date(self, invoice_date: date) -> date:
+        return term_named(self.terms).due_date(invoice_date)
 
     def invoice_id(self, invoice_number: str) -> str:
         return str(700000 + [i.invoice_number for i in self.invoices].index(invoice_number))
@@ -78,6 +87,7 @@ def generate_seeded_month(
     customer_id: str = "1001",
     unexplained_variance: Decimal | None = None,
     unknown_code: bool = False,
+    terms: str = "Net 30",
 ) -> SeededMonth:
     """Build the month; the fault options apply to the last payment only."""
     rng = random.Random(seed)
@@ -128,7 +138,7 @@ def generate_seeded_month(
                 unknown_code=unknown_code and last,
             )
         )
-    result = SeededMonth(vendor_code, customer_id, items, invoices, settlements)
+    result = SeededMonth(vendor_code, customer_id, items, invoices, settlements, terms=terms)
     for index, payment in enumerate(settlements):
         if index % 2 == 0:
             name = f"remittance_{payment.payment_number}.820"
@@ -160,7 +170,7 @@ def insert_netsuite_rows(conn: duckdb.DuckDBPyConnection, month: SeededMonth) ->
                 inv.vendor_code,
                 month.customer_id,
                 inv.invoice_date,
-                inv.invoice_date + timedelta(days=30),
+                month.due_date(inv.invoice_date),
                 str(inv.amount),
                 str(inv.amount),
                 "Open",

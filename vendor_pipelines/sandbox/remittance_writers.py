@@ -61,7 +61,12 @@ def write_820(
     version: str = "004010",
     vendor_name: str = "ACME HOME GOODS",
 ) -> str:
-    """One interchange, one ST..SE per payment, `~` terminated with a newline per segment."""
+    """One interchange, one ST..SE per payment, `~` terminated with a newline per segment.
+
+    The envelope is what the strict parser checks: ISA13 = IEA02 and GS06 = GE02 (both
+    `control_number`), ST02 = SE02 per set, SE01 counts ST..SE, GE01 = number of sets (payments),
+    IEA01 = 1 group.
+    """
     flip = int(version[:6]) < ADX_SIGN_FLIP_VERSION
 
     def adx(item: SandboxRemitItem, with_ref: bool) -> str:
@@ -85,7 +90,9 @@ def write_820(
             f"DTM*097*{payment.payment_date:%Y%m%d}",
             "N1*PR*AMAZON.COM SERVICES LLC",
             f"N1*PE*{vendor_name}*92*{payment.vendor_code}",
-            "ENT*1",
+            # ENT02 entity code VN (vendor), ENT03 qualifier 92 (assigned by the buyer), ENT04
+            # the vendor code: the code every line of this loop belongs to.
+            f"ENT*1*VN*92*{payment.vendor_code}",
         ]
         body += [adx(item, True) for item in payment.items if item.kind == "adx_ent"]
         children: dict[str, list[SandboxRemitItem]] = {}
@@ -194,7 +201,8 @@ def write_vc_payments_csv(payments: Sequence[SandboxPayment]) -> str:
                     item.transaction_type,
                     item.description,
                     item.po_number or "",
-                    "",
+                    # the export names the invoice an adjustment inside its settlement adjusts
+                    item.reference if item.kind == "adx_in_invoice" else "",
                     _csv_money(invoice_amount, style),
                     payment.currency,
                     "0.00",

@@ -351,6 +351,9 @@ def _judge(
     payment_created = {str(p.get("externalId")): _moment(p.get("createdDate")) for p in payments}
     loaded = {name for (name,) in _rows(conn, "select file_name from raw.remittance_files")}
     rejected = {name for (name,) in _rows(conn, "select file_name from raw.remittance_quarantine")}
+    # A portal export of a payment already loaded from its 820 (or the other way round) is
+    # accounted for as a repeat: its payments count once, under the file that loaded them.
+    repeated = {name for (name,) in _rows(conn, "select file_name from raw.remittance_repeats")}
     file_payments: dict[str, list[str]] = defaultdict(list)
     for name, number in _rows(
         conn,
@@ -365,6 +368,9 @@ def _judge(
             continue
         dropped = event.at.timestamp()
         due = dropped + DEADLINE_S <= ended
+        if event.ref in repeated:
+            stages["remittance_files_repeated"] += 1
+            continue
         if event.ref not in loaded and event.ref not in rejected:
             if due:
                 lost.append(f"remittance file {event.ref}: neither loaded nor rejected")

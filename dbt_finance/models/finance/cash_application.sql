@@ -1,5 +1,10 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='settlement_date') }}
--- Each remittance line of the window matched to its NetSuite invoice by normalised invoice key.
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='settlement_date',
+    on_schema_change='append_new_columns'
+) }}
+-- Each remittance line of the window matched to its NetSuite invoice by normalised invoice key:
+-- the invoice the line settles or adjusts (original_invoice) when the file names one, else the
+-- key its own reference gives.
 -- Amazon pays invoices in full and nets claims as separate lines, so an invoice line applies its
 -- gross amount (before terms discount) and the discount and claims are charges (gl_postings).
 with lines as (
@@ -16,7 +21,8 @@ matched as (
         inv.total as invoice_total,
         inv.due_date as invoice_due_date
     from lines
-    left join {{ ref('stg_netsuite_invoices') }} as inv on inv.invoice_key = lines.base_invoice_key
+    left join {{ ref('stg_netsuite_invoices') }} as inv
+        on inv.invoice_key = coalesce(lines.original_invoice, lines.base_invoice_key)
 ),
 
 invoices_paid as (
@@ -49,6 +55,9 @@ select
     m.record_kind,
     m.reference,
     m.base_invoice_key,
+    m.vendor_code,
+    m.original_invoice,
+    m.links_to,
     m.class_code,
     m.invoice_id,
     m.invoice_tranid,

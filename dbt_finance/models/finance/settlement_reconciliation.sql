@@ -4,7 +4,8 @@
 ) }}
 -- Per payment and per settlement day: invoiced (I), paid (P), identified deductions (D),
 -- terms discounts, timing items (T: provisions held back) and the unexplained variance
--- I - discounts - D - T - P, which must be zero within tolerance before anything is posted.
+-- I - discounts - D - T - P, which must be zero to the cent (var variance_tolerance, default
+-- 0.00, VARIANCE_TOLERANCE) before anything is posted.
 -- Unmatched invoice lines (unapplied cash), unknown codes, short payments without a claim and
 -- hidden lines all surface here as variance.
 --
@@ -118,12 +119,9 @@ measured as (
         (paid_amount - line_total)::decimal(18, 2) as file_drift,
         (invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)::decimal(18, 2)
             as unexplained_variance,
-        greatest(
-            {{ var('variance_tolerance_abs') }},
-            {{ var('variance_tolerance_pct') }} * abs(invoiced_amount)
-        )::decimal(18, 2) as variance_tolerance,
+        {{ var('variance_tolerance') }}::decimal(18, 2) as variance_tolerance,
         abs(invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)
-            <= greatest({{ var('variance_tolerance_abs') }}, {{ var('variance_tolerance_pct') }} * abs(invoiced_amount))
+            <= {{ var('variance_tolerance') }}::decimal(18, 2)
             as is_within_tolerance
     from unioned
 ),

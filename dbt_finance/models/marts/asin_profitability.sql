@@ -1,17 +1,37 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='period_date') }}
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='period_date',
+    on_schema_change='append_new_columns'
+) }}
+{%- set out_of_mart = "('PROVISION', 'PROVISION_REVERSAL', 'TAX_WITHHELD', 'PAYMENT_ADJUSTMENT', 'UNKNOWN')" %}
+{%- set invoice_classes = "('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'DUPLICATE_BILLING', 'TERMS_DISCOUNT')" %}
+{%- set column_classes = "('COOP', 'PROMOTION', 'PRICE_PROTECTION', 'DAMAGE_ALLOWANCE', 'FREIGHT_ALLOWANCE', 'CHARGEBACK', 'SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'RETURNS', 'ADVERTISING', 'TERMS_DISCOUNT')" %}
 -- Vendor contribution per ASIN and day (vendor-finance-edi.md §6). Revenue at net cost and COGS
 -- come from NetSuite invoices dated that day; deductions from settlements of that day:
--- claims and terms discounts tied to an invoice are spread over that invoice's lines by value,
--- agreement charges (co-op, promotions, allowances, price protection), chargebacks, returns and
--- ads over the customer's ASIN revenue of the trailing 28 days. Provisions are balance sheet
--- only and stay out. Money that cannot be allocated is kept on asin 'UNALLOCATED'.
+-- claims (shortages, price claims, duplicate billing) and terms discounts tied to an invoice
+-- are spread over that invoice's ASINs by line value, agreement charges (co-op, promotions,
+-- allowances, price protection), chargebacks, returns and ads over the customer's ASIN revenue
+-- of the trailing 28 days; a claim whose invoice is not in NetSuite or has no line of positive
+-- value is spread like them. Provisions, tax withheld and payment adjustments are balance sheet
+-- only and stay out, as do UNKNOWN charges until finance types them; every other class is in
+-- the mart, in other_deductions when it has no column of its own. Money that cannot be
+-- allocated is kept on asin 'UNALLOCATED'.
+-- Every money column is to the cent. Each pool spread (one invoice's claims of a class and day,
+-- one customer's unlinked charges of a class and day) is split in whole cents by the largest
+-- remainder method: every ASIN gets the floor of its exact share, the cents left over go one
+-- each to the largest remainders, ties to the lowest asin. A reversal (negative pool) is split
+-- on its absolute value with the sign restored, so it mirrors the charge it reverses. The cents
+-- of a pool add up to the pool exactly: per day and class in the mart, the mart ties to the
+-- charges of finance.int_settlement_charges, and so to finance.gl_postings.
 -- Aggregate days to weeks/months in queries; join vendor reports on asin + date range.
 with charges as (
-    select c.*, s.customer_id
+    -- base_invoice_key here is the invoice the charge adjusts: an adjustment inside an 820
+    -- invoice loop, or an export line naming its original invoice, spreads over that invoice
+    select c.* replace (coalesce(c.original_invoice, c.base_invoice_key) as base_invoice_key),
+           s.customer_id
     from {{ ref('int_settlement_charges') }} as c
     join {{ ref('int_settlements') }} as s using (payment_number)
     where {{ settlement_window('c.settlement_date') }}
-      and c.class_code not in ('PROVISION', 'PROVISION_REVERSAL', 'UNKNOWN')
+      and c.class_code not in {{ out_of_mart }}
 ),
 
 window_lines as (
@@ -34,22 +54,45 @@ revenue as (
     group by all
 ),
 
-claimed_invoices as (
-    select invoice_id, invoice_key
-    from {{ ref('stg_netsuite_invoices') }}
-    where invoice_key in (
-        select base_invoice_key from charges
-        where class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'TERMS_DISCOUNT')
+invoice_weights as (
+    -- allocation basis of each claimed invoice: its line value per ASIN, in cents. Lines
+    -- without an ASIN, and an ASIN whose lines net to zero or less, take no share of a claim.
+    select i.invoice_key, l.asin, sum(l.amount * 100)::hugeint as weight
+    from {{ ref('stg_netsuite_invoices') }} as i
+    join {{ ref('stg_netsuite_invoice_lines') }} as l using (invoice_id)
+    where l.asin is not null
+      and i.invoice_key in (
+        select base_invoice_key from charges where class_code in {{ invoice_classes }}
     )
+    group by all
+    having sum(l.amount) > 0
 ),
 
-invoice_shares as (
+routed as (
     select
-        c.invoice_key,
-        l.asin,
-        l.amount / nullif(sum(l.amount) over (partition by c.invoice_key), 0) as share
-    from claimed_invoices as c
-    join {{ ref('stg_netsuite_invoice_lines') }} as l using (invoice_id)
+        *,
+        class_code in {{ invoice_classes }}
+            and coalesce(base_invoice_key in (select invoice_key from invoice_weights), false)
+            as is_linked
+    from charges
+),
+
+-- Pools of money to spread, as a signed cost in cents (cost = -cash: a deduction is positive).
+-- Summed per day and class first: allocating each charge on its own would fan every one of
+-- them out over every ASIN, and round each of them.
+linked_pools as (
+    select settlement_date, class_code, base_invoice_key as invoice_key,
+           (-sum(amount) * 100)::hugeint as cents
+    from routed
+    where is_linked
+    group by all
+),
+
+unlinked_pools as (
+    select customer_id, settlement_date, class_code, (-sum(amount) * 100)::hugeint as cents
+    from routed
+    where not is_linked
+    group by all
 ),
 
 -- Trailing 28-day revenue per customer and ASIN at each charge day, as the difference of two
@@ -73,7 +116,7 @@ cumulative as (
 
 pairs as (
     select d.customer_id, d.settlement_date, d.settlement_date - 28 as window_floor, a.asin
-    from (select distinct customer_id, settlement_date from charges) as d
+    from (select distinct customer_id, settlement_date from unlinked_pools) as d
     join (select distinct customer_id, asin from daily) as a using (customer_id)
 ),
 
@@ -92,39 +135,55 @@ trailing_revenue as (
         and p.window_floor >= before.revenue_date
 ),
 
-trailing_shares as (
-    select
-        customer_id,
-        settlement_date,
-        asin,
-        revenue / nullif(sum(revenue) over (partition by customer_id, settlement_date), 0) as share
+trailing_weights as (
+    select customer_id, settlement_date, asin, (revenue * 100)::hugeint as weight
     from trailing_revenue
     where revenue > 0
 ),
 
-linked as (
-    select c.settlement_date, s.asin, c.class_code, -c.amount * s.share as cost
-    from charges as c
-    join invoice_shares as s on s.invoice_key = c.base_invoice_key
-    where c.class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'TERMS_DISCOUNT')
+pool_weights as (
+    -- one row per pool and ASIN with the ASIN's weight; a pool with no basis goes whole to
+    -- 'UNALLOCATED'
+    select 'invoice' as pool_kind, p.invoice_key as pool_ref, p.settlement_date, p.class_code,
+           p.cents, w.asin, w.weight
+    from linked_pools as p
+    join invoice_weights as w using (invoice_key)
+    union all
+    select 'customer' as pool_kind, p.customer_id as pool_ref, p.settlement_date, p.class_code,
+           p.cents, coalesce(w.asin, 'UNALLOCATED') as asin, coalesce(w.weight, 1) as weight
+    from unlinked_pools as p
+    left join trailing_weights as w
+        on w.customer_id = p.customer_id and w.settlement_date = p.settlement_date
 ),
 
-unlinked_totals as (
-    -- summed per customer, day and class first: allocating each charge on its own would fan
-    -- every one of them out over every ASIN
-    select customer_id, settlement_date, class_code, sum(amount) as amount
-    from charges
-    where class_code not in ('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'TERMS_DISCOUNT')
-       or base_invoice_key not in (select invoice_key from claimed_invoices)
-    group by all
+-- Largest remainder method, in exact integer arithmetic: |pool| x weight / total weight gives
+-- each ASIN's floor and a remainder comparable within the pool (same denominator).
+floored as (
+    select
+        *,
+        abs(cents) * weight // sum(weight) over pool as floor_cents,
+        abs(cents) * weight % sum(weight) over pool as remainder
+    from pool_weights
+    window pool as (partition by pool_kind, pool_ref, settlement_date, class_code)
+),
+
+ranked as (
+    select
+        *,
+        abs(cents) - sum(floor_cents) over pool as leftover_cents,
+        row_number() over (pool order by remainder desc, asin) as remainder_rank
+    from floored
+    window pool as (partition by pool_kind, pool_ref, settlement_date, class_code)
 ),
 
 spread as (
-    select c.settlement_date, coalesce(t.asin, 'UNALLOCATED') as asin, c.class_code,
-           -c.amount * coalesce(t.share, 1) as cost
-    from unlinked_totals as c
-    left join trailing_shares as t
-        on t.customer_id = c.customer_id and t.settlement_date = c.settlement_date
+    select
+        settlement_date,
+        asin,
+        class_code,
+        (sign(cents) * (floor_cents + (remainder_rank <= leftover_cents)::int))::decimal(38, 0)
+            * 0.01 as cost
+    from ranked
 ),
 
 allocated as (
@@ -141,31 +200,43 @@ allocated as (
         sum(cost) filter (where class_code in ('PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL')) as price_claims,
         sum(cost) filter (where class_code = 'RETURNS') as returns,
         sum(cost) filter (where class_code = 'ADVERTISING') as advertising,
-        sum(cost) filter (where class_code = 'TERMS_DISCOUNT') as terms_discounts
-    from (select * from linked union all select * from spread)
+        sum(cost) filter (where class_code = 'TERMS_DISCOUNT') as terms_discounts,
+        sum(cost) filter (where class_code not in {{ column_classes }}) as other_deductions
+    from spread
     group by all
 ),
 
 combined as (
+    -- every amount to the cent here, so that the totals below add up the columns as shown
     select
         coalesce(r.asin, a.asin) as asin,
         coalesce(r.period_date, a.period_date) as period_date,
         coalesce(r.units_invoiced, 0) as units_invoiced,
-        coalesce(r.revenue_net_cost, 0) as revenue_net_cost,
-        coalesce(a.coop, 0) as coop,
-        coalesce(a.promotions, 0) as promotions,
-        coalesce(a.price_protection, 0) as price_protection,
-        coalesce(a.damage_allowance, 0) as damage_allowance,
-        coalesce(a.freight_allowance, 0) as freight_allowance,
-        coalesce(a.chargebacks, 0) as chargebacks,
-        coalesce(a.shortages, 0) as shortages,
-        coalesce(a.price_claims, 0) as price_claims,
-        coalesce(a.returns, 0) as returns,
-        coalesce(a.advertising, 0) as advertising,
-        coalesce(a.terms_discounts, 0) as terms_discounts,
-        coalesce(r.cogs, 0) as cogs
+        coalesce(r.revenue_net_cost, 0)::decimal(18, 2) as revenue_net_cost,
+        coalesce(a.coop, 0)::decimal(18, 2) as coop,
+        coalesce(a.promotions, 0)::decimal(18, 2) as promotions,
+        coalesce(a.price_protection, 0)::decimal(18, 2) as price_protection,
+        coalesce(a.damage_allowance, 0)::decimal(18, 2) as damage_allowance,
+        coalesce(a.freight_allowance, 0)::decimal(18, 2) as freight_allowance,
+        coalesce(a.chargebacks, 0)::decimal(18, 2) as chargebacks,
+        coalesce(a.shortages, 0)::decimal(18, 2) as shortages,
+        coalesce(a.price_claims, 0)::decimal(18, 2) as price_claims,
+        coalesce(a.returns, 0)::decimal(18, 2) as returns,
+        coalesce(a.advertising, 0)::decimal(18, 2) as advertising,
+        coalesce(a.terms_discounts, 0)::decimal(18, 2) as terms_discounts,
+        coalesce(a.other_deductions, 0)::decimal(18, 2) as other_deductions,
+        coalesce(r.cogs, 0)::decimal(18, 2) as cogs
     from revenue as r
     full outer join allocated as a on a.asin = r.asin and a.period_date = r.period_date
+),
+
+totalled as (
+    select
+        *,
+        (coop + promotions + price_protection + damage_allowance + freight_allowance + chargebacks
+            + shortages + price_claims + returns + advertising + terms_discounts + other_deductions
+        )::decimal(18, 2) as total_deductions
+    from combined
 )
 
 select
@@ -173,28 +244,23 @@ select
     asin,
     period_date,
     units_invoiced,
-    revenue_net_cost::decimal(18, 2) as revenue_net_cost,
-    coop::decimal(18, 4) as coop,
-    promotions::decimal(18, 4) as promotions,
-    price_protection::decimal(18, 4) as price_protection,
-    damage_allowance::decimal(18, 4) as damage_allowance,
-    freight_allowance::decimal(18, 4) as freight_allowance,
-    chargebacks::decimal(18, 4) as chargebacks,
-    shortages::decimal(18, 4) as shortages,
-    price_claims::decimal(18, 4) as price_claims,
-    returns::decimal(18, 4) as returns,
-    advertising::decimal(18, 4) as advertising,
-    terms_discounts::decimal(18, 4) as terms_discounts,
-    (coop + promotions + price_protection + damage_allowance + freight_allowance + chargebacks
-        + shortages + price_claims + returns + advertising + terms_discounts)::decimal(18, 4)
-        as total_deductions,
-    cogs::decimal(18, 2) as cogs,
-    (revenue_net_cost - coop - promotions - price_protection - damage_allowance - freight_allowance
-        - chargebacks - shortages - price_claims - returns - advertising - terms_discounts - cogs
-    )::decimal(18, 4) as contribution_margin,
+    revenue_net_cost,
+    coop,
+    promotions,
+    price_protection,
+    damage_allowance,
+    freight_allowance,
+    chargebacks,
+    shortages,
+    price_claims,
+    returns,
+    advertising,
+    terms_discounts,
+    other_deductions,
+    total_deductions,
+    cogs,
+    (revenue_net_cost - total_deductions - cogs)::decimal(18, 2) as contribution_margin,
     case when revenue_net_cost <> 0 then
-        ((revenue_net_cost - coop - promotions - price_protection - damage_allowance - freight_allowance
-          - chargebacks - shortages - price_claims - returns - advertising - terms_discounts - cogs)
-         / revenue_net_cost)::double
+        ((revenue_net_cost - total_deductions - cogs) / revenue_net_cost)::double
     end as contribution_margin_pct
-from combined
+from totalled

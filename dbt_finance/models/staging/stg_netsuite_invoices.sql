@@ -12,6 +12,7 @@ select
     customer_id,
     trandate,
     due_date,
+    terms,
     total,
     amount_remaining,
     status,

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.dbt_project import ensure_manifest
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
+from vendor_pipelines.defs.resources import WarehouseDbtCliResource
 from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.settings import load_settings
 from vendor_pipelines.settlement.detections import DETECTION_MODELS, settlement_problems
@@ -50,12 +51,14 @@ class FinanceTranslator(DagsterDbtTranslator):
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def dbt_finance_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, dbt: WarehouseDbtCliResource, duckdb: DuckDBResource
 ) -> Iterator[Any]:
     # dbt reads the warehouse path from the environment (profiles.yml); pin it to the settings'.
     os.environ["DUCKDB_PATH"] = str(load_settings().duckdb_path)
     start, end = settlement_window(context)
-    settlement_vars = json.dumps({"settlement_date": str(start), "settlement_date_end": str(end)})
+    settlement_vars = json.dumps(
+        {"settlement_date": str(start), "settlement_date_end": str(end), **dbt.policy_vars()}
+    )
     invocation = dbt.cli(
         ["build", "--vars", settlement_vars], context=context, raise_on_error=False
     )

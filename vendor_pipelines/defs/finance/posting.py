@@ -93,7 +93,10 @@ posting_checks = exception_checks(
     owners=FINANCE_OWNERS,
     kinds={"duckdb"},
     pool=DUCKDB_POOL,
-    description="Read-only copy of the finance and marts tables for analysts (atomic replace).",
+    description=(
+        "Read-only copy for analysts (atomic replace): finance and marts tables, the GL mapping"
+        " and rules, and the exceptions."
+    ),
 )
 def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
     target = load_settings().analytics_duckdb_path

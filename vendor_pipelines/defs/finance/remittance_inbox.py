@@ -18,11 +18,12 @@ from vendor_pipelines.settlement.inbox import (
 
 
 class RemittanceInboxResource(dg.ConfigurableResource):
-    """Where remittance files arrive (REMITTANCE_INBOX) and the largest one read
-    (REMITTANCE_MAX_FILE_BYTES)."""
+    """Where remittance files arrive (REMITTANCE_INBOX), the largest one read
+    (REMITTANCE_MAX_FILE_BYTES) and the finance timezone that dates an arrival."""
 
     path: str
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    finance_timezone: str = "UTC"
 
     @property
     def folder(self) -> Path:
@@ -43,6 +44,7 @@ def remittance_inbox() -> dg.Definitions:
             "remittance_inbox": RemittanceInboxResource(
                 path=str(settings.remittance_inbox),
                 max_file_bytes=settings.remittance_max_file_bytes,
+                finance_timezone=settings.finance_timezone,
             )
         }
     )

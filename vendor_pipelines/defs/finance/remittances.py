@@ -20,7 +20,9 @@ import os
 import re
 import string
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pandera.errors
@@ -65,6 +67,16 @@ select 'remittance_file_rejected' as exception_type, file_hash as entity_key,
        || coalesce(error_segment, '?') || ', field ' || coalesce(error_field, '?') || ': '
        || reason as detail
 from ({STANDING_REJECTIONS}) as standing
+union all
+-- informational: the same payment delivered again (the 820 and the portal export of one
+-- payment, or a re-export); nothing of the repeat was loaded
+select 'remittance_payment_repeated', r.file_hash || ':' || r.payment_number, null, null, null,
+       null, r.payment_number,
+       r.file_name || ': payment ' || r.payment_number || ' (' || r.source_format
+       || ') was already loaded from ' || coalesce(f.file_name, r.loaded_file_hash)
+       || ' (' || coalesce(f.source_format, '?') || '); recorded as a repeat, nothing added'
+from raw.remittance_repeats as r
+left join raw.remittance_files as f on f.file_hash = r.loaded_file_hash
 """
 INBOX_SOURCE = "raw/remittance_inbox"
 # A run tag only labels the run (its config carries the content hash): long names are cut.
@@ -131,7 +143,12 @@ def remittance_files(
     ]
     with duckdb.get_connection() as conn:
         create_load_tables(conn)
-        results = [load_remittance_bytes(conn, content, path.name) for path, content in files]
+        # A payment whose file states no date settles on the finance day the file arrived.
+        arrival = datetime.now(ZoneInfo(remittance_inbox.finance_timezone)).date()
+        results = [
+            load_remittance_bytes(conn, content, path.name, arrival_date=arrival)
+            for path, content in files
+        ]
         record_detections(conn, "raw/remittance_files", query=QUARANTINED_FILES)
         record_detections(conn, INBOX_SOURCE, detections=refusals)
         hashes = [r.file_hash for r in results if r.status == "loaded"]
@@ -173,6 +190,11 @@ def remittance_files(
     for r in results:
         if r.status == "quarantined":
             context.log.warning(f"quarantined {r.file_name}: {r.reason}")
+        elif r.status == "repeated":
+            context.log.info(
+                f"{r.file_name} repeats {r.payments} payment(s) loaded from file "
+                f"{(r.repeats_file or '')[:12]}: recorded as a repeat"
+            )
     files_md = dg.MetadataValue.md(
         "\n".join(
             f"- {markdown_text(s['file'])}: {s['status']} {markdown_text(s['reason'])}"

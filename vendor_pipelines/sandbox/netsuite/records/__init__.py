@@ -17,6 +17,7 @@ from vendor_pipelines.sandbox.netsuite.records.entities import (
 from vendor_pipelines.sandbox.netsuite.records.fulfilment import ItemFulfillment
 from vendor_pipelines.sandbox.netsuite.records.journal import JournalEntry
 from vendor_pipelines.sandbox.netsuite.records.sales_order import SalesOrder
+from vendor_pipelines.sandbox.netsuite.records.terms import Term
 
 RECORD_TYPES: dict[str, RecordType] = {
     record_type.name: record_type
@@ -30,6 +31,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         InventoryItem(),
         Location(),
         Customer(),
+        Term(),
     )
 }
 # Paths are case-insensitive (Oracle's own examples use both salesOrder and salesorder).

@@ -1,6 +1,8 @@
 """Invoices, customer payments and credit memos, and how money moves between them.
 
-Invoices bill fulfilled-but-unbilled order quantities. Payments and credit memos apply to
+Invoices bill fulfilled-but-unbilled order quantities. They carry terms and a due date
+(`terms.apply_terms`: the body's terms, else the order's, else the customer's; the due date
+from tranDate and the terms unless the body gives one). Payments and credit memos apply to
 invoices through the `apply` sublist (keyed by `doc`), lowering the invoice's amount remaining;
 an invoice with nothing remaining is Paid In Full. Changing or removing an application gives the
 money back to the invoice first, then applies the new amounts.
@@ -44,6 +46,7 @@ from vendor_pipelines.sandbox.netsuite.records.sales_order import (
     requested_lines,
     require_approved,
 )
+from vendor_pipelines.sandbox.netsuite.records.terms import apply_terms
 
 INVOICE_STATUS = {"A": "Open", "B": "Paid In Full"}
 
@@ -161,7 +164,13 @@ class Invoice(RecordType):
     def revise(
         self, books: Books, record: Record, body: dict[str, Any], replace: set[str]
     ) -> Record:
-        return price_invoice(super().revise(books, record, body, replace))
+        revised = super().revise(books, record, body, replace)
+        if {"tranDate", "terms", "dueDate"} & set(body):
+            # A new date or new terms move the due date, unless the edit sets one itself.
+            if body.get("dueDate") is None:
+                revised.pop("dueDate", None)
+            apply_terms(books, revised)
+        return price_invoice(revised)
 
     def build(self, books: Books, body: dict[str, Any], record_id: str) -> Record:
         customer = books.require("customer", body.get("entity"), "entity", "Customer")
@@ -182,6 +191,7 @@ class Invoice(RecordType):
         record["entity"] = reference(customer)
         record.setdefault("tranId", f"INV{books.next_id('tranid.invoice', 1)}")
         record.setdefault("tranDate", _today())
+        apply_terms(books, record, (customer.get("terms"),))
         return price_invoice(record)
 
 
@@ -262,9 +272,11 @@ def invoice_from_order(books: Books, order: Record, body: dict[str, Any]) -> Rec
         "otherRefNum": order.get("otherRefNum"),
         "item": {"items": billed},
         **custom_fields(order, ("custbody",)),
-        **{k: v for k, v in body.items() if k in ("memo", "externalId", "dueDate")},
+        **{k: v for k, v in body.items() if k in ("memo", "externalId", "dueDate", "terms")},
         **custom_fields(body, ("custbody",)),
     }
+    customer = books.get("customer", str(order["entity"]["id"])) or {}
+    apply_terms(books, invoice, (order.get("terms"), customer.get("terms")))
     return price_invoice(invoice)
 
 

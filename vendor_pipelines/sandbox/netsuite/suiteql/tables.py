@@ -4,7 +4,7 @@ Values are native here (ids int, quantities float, booleans 'T'/'F'); the engine
 strings on the way out, as NetSuite does. Custom fields (cust*) appear when a record has them.
 
 Each table also says how `BUILTIN.DF(column)` reads for its select columns (`Table.display`):
-the referenced record's name (customer, item, location, currency), a transaction as "Sales
+the referenced record's name (customer, item, location, currency, term), a transaction as "Sales
 Order #SO1", a status as "Sales Order : Pending Fulfillment". A column with no rule shows its
 value as it is (display text of a plain field is the field itself); a reference to a record the
 sandbox does not keep (a GL account) is refused rather than shown as a made-up name.
@@ -101,9 +101,31 @@ def customer_rows(books: Books) -> list[Row]:
             "companyname": customer.get("companyName"),
             "externalid": customer.get("externalId"),
             "isinactive": _flag(customer.get("isInactive")),
+            "terms": _int(customer.get("terms")),
         }
         | _custom(customer, "custentity")
         for customer in books.all("customer")
+    ]
+
+
+def term_rows(books: Books) -> list[Row]:
+    return [
+        {
+            "id": int(term["id"]),
+            "name": term.get("name"),
+            "datedriven": _flag(term.get("dateDriven")),
+            "daysuntilnetdue": term.get("daysUntilNetDue"),
+            "discountpercent": term.get("discountPercent"),
+            "daysuntilexpiry": term.get("daysUntilExpiry"),
+            "dayofmonthnetdue": term.get("dayOfMonthNetDue"),
+            "duenextmonthifwithindays": term.get("dueNextMonthIfWithinDays"),
+            "discountpercentdatedriven": term.get("discountPercentDateDriven"),
+            "daydiscountexpires": term.get("dayDiscountExpires"),
+            "preferred": _flag(term.get("preferred")),
+            "isinactive": _flag(term.get("isInactive")),
+            "externalid": term.get("externalId"),
+        }
+        for term in books.all("term")
     ]
 
 
@@ -142,6 +164,8 @@ def transaction_rows(books: Books) -> list[Row]:
                     # Item fulfilments have shipStatus (A/B/C) where other transactions have status.
                     "status": ref_id(record.get("status") or record.get("shipStatus")),
                     "trandate": record.get("tranDate"),
+                    "duedate": record.get("dueDate"),
+                    "terms": _int(record.get("terms")),
                     "foreigntotal": record.get("total"),
                     "taxtotal": record.get("taxTotal"),
                     "shippingcost": record.get("shippingCost"),
@@ -218,6 +242,10 @@ class DisplayNames:
         return {str(loc["id"]): str(loc["name"]) for loc in self.books.all("location")}
 
     @cached_property
+    def terms(self) -> dict[str, str]:
+        return {str(t["id"]): str(t.get("name") or t["id"]) for t in self.books.all("term")}
+
+    @cached_property
     def currencies(self) -> dict[str, str]:
         return {str(cid): name for cid, _, name in CURRENCIES}
 
@@ -291,9 +319,14 @@ _INVENTORY = (
 )
 _CURRENCY = "id symbol name isbasecurrency"
 _LOCATION = "id name isinactive externalid custrecord_amazon_party_id"
-_CUSTOMER = "id entityid companyname externalid isinactive custentity_amazon_vendor_code"
+_CUSTOMER = "id entityid companyname externalid isinactive terms custentity_amazon_vendor_code"
+_TERM = (
+    "id name datedriven daysuntilnetdue discountpercent daysuntilexpiry dayofmonthnetdue "
+    "duenextmonthifwithindays discountpercentdatedriven daydiscountexpires preferred isinactive "
+    "externalid"
+)
 _TRANSACTION = (
-    "id tranid type externalid entity status trandate foreigntotal otherrefnum memo "
+    "id tranid type externalid entity status trandate duedate terms foreigntotal otherrefnum memo "
     "taxtotal shippingcost discounttotal currency "
     "createdfrom foreignamountremaining foreignamountunpaid createddate "
     "lastmodifieddate"
@@ -332,7 +365,14 @@ TABLES: dict[str, Table] = {
         ),
         Table("location", frozenset(_LOCATION.split()), location_rows, "custrecord"),
         Table("currency", frozenset(_CURRENCY.split()), currency_rows, "\0"),
-        Table("customer", frozenset(_CUSTOMER.split()), customer_rows, "custentity"),
+        Table(
+            "customer",
+            frozenset(_CUSTOMER.split()),
+            customer_rows,
+            "custentity",
+            display={"terms": _named("terms")},
+        ),
+        Table("term", frozenset(_TERM.split()), term_rows, "custrecord"),
         Table(
             "transaction",
             frozenset(_TRANSACTION.split()),
@@ -341,6 +381,7 @@ TABLES: dict[str, Table] = {
             display={
                 "entity": _named("customers"),
                 "currency": _named("currencies"),
+                "terms": _named("terms"),
                 "status": _status,
                 "type": _type_title,
                 "createdfrom": _transaction,

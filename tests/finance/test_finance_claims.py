@@ -22,7 +22,21 @@ AS_OF = "2026-11-02"  # the payment's day: the build's window, and the day open 
 MONDAY = datetime(2026, 11, 2, 18, tzinfo=UTC)
 
 
-def build(folder: Path, inv_5001_total: str, variables: dict[str, str]) -> Path:
+# A second payment of the same day whose lines the export hides (ordering codes missing on the
+# Vendor Central user): 250.00 paid, no line visible, so 250.00 of settlement drift.
+HIDDEN = """Payment Number,Payment Date,Amount in Invoice Currency
+PAY-78,11/02/2026,250.00
+
+Payment Number,"Lines of these payments are hidden because ordering codes are not set up \
+in your account: PAY-78"
+
+Payment Number,Invoice Number,Transaction Description,Amount Paid
+"""
+
+
+def build(
+    folder: Path, inv_5001_total: str, variables: dict[str, str], *, hidden: bool = False
+) -> Path:
     folder.mkdir()
     warehouse = folder / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as conn:
@@ -43,6 +57,10 @@ def build(folder: Path, inv_5001_total: str, variables: dict[str, str]) -> Path:
         assert load_remittance_bytes(conn, X12_820.encode(), "pay.820", now=MONDAY).status == (
             "loaded"
         )
+        if hidden:
+            assert load_remittance_bytes(
+                conn, HIDDEN.encode(), "hidden.csv", now=MONDAY
+            ).status == ("loaded")
         for name, content in (("export.csv", VC_STACKED), ("lines.csv", VC_LINES_ONLY)):
             repeat = load_remittance_bytes(conn, content.encode(), name, now=MONDAY)
             assert (repeat.status, repeat.payments) == ("repeated", 1)
@@ -59,6 +77,7 @@ def warehouses(module_tmp: Path) -> dict[str, Path]:
         "exact": build(module_tmp / "exact", "1000.00", {}),
         "one_cent": build(module_tmp / "one_cent", "1000.01", {}),
         "tolerated": build(module_tmp / "tolerated", "1000.01", {"variance_tolerance": "0.01"}),
+        "drift": build(module_tmp / "drift", "1000.00", {}, hidden=True),
     }
 
 
@@ -132,3 +151,20 @@ def test_one_cent_of_unexplained_variance_holds_the_payment_unless_tolerated(
         True,
         None,
     )
+
+
+def test_settlement_drift_holds_its_payment_and_the_other_of_the_day_posts(
+    warehouses: dict[str, Path],
+) -> None:
+    held = dict(
+        (number, (drift, postable, reason))
+        for number, drift, postable, reason in rows(
+            warehouses["drift"],
+            "SELECT settlement_id, file_drift, is_postable, posting_blocked_reason"
+            " FROM finance.settlement_reconciliation WHERE grain = 'payment'",
+        )
+    )
+    assert held[PAYMENT_NUMBER] == (Decimal("0.00"), True, None)
+    drift, postable, reason = held["PAY-78"]
+    assert (drift, postable) == (Decimal("250.00"), False)
+    assert "settlement_drift: payment differs from its lines by 250.00" in reason

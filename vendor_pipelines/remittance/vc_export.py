@@ -65,7 +65,7 @@ def _section_of(row: list[str]) -> str | None:
 def _hidden_payment_numbers(row: list[str]) -> list[str]:
     text = " ".join(cell for cell in row[1:] if cell)
     listed = text.split(":", 1)[1] if ":" in text else text
-    return [token for token in re.split(r"[\s,;]+", listed) if re.fullmatch(r"\w+", token)]
+    return [token for token in re.split(r"[\s,;]+", listed) if re.fullmatch(r"\w[\w-]*", token)]
 
 
 class _Row:

@@ -3,16 +3,24 @@
 With no Amazon or NetSuite settings the project runs against the embedded sandbox. A half
 configured side (an endpoint without its credentials, or credentials without an account) is an
 error that names the missing variable, never a silent fallback to the sandbox.
+
+Every mistake is reported as one `ConfigurationError` line naming the variable as the user sets
+it, the value given (never a secret's) and what is accepted; `load_settings` also checks that
+the warehouse, the analysts' copy, the inbox and the sandbox state can live where they are set.
+The analysts' copy, the inbox and the sandbox state default to folders beside the warehouse, so
+two deployments with their own `DUCKDB_PATH` share no file.
 """
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from vendor_pipelines.amazon.client_core import DEFAULT_TIMEOUT_SECONDS as AMAZON_TIMEOUT
 from vendor_pipelines.amazon.marketplaces import report_marketplaces
@@ -25,9 +33,17 @@ from vendor_pipelines.amazon.regions import (
 )
 from vendor_pipelines.netsuite.client import DEFAULT_TIMEOUT_SECONDS as NETSUITE_TIMEOUT
 from vendor_pipelines.sandbox.faults import FAULT_KINDS, parse_fault_kinds
+from vendor_pipelines.sandbox.world import Scale
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DUCKDB_PATH = Path("data/warehouse.duckdb")
+# Unset, these live in the warehouse's folder (with the default warehouse: data/...).
+BESIDE_THE_WAREHOUSE = {
+    "analytics_duckdb_path": Path("analytics.duckdb"),
+    "remittance_inbox": Path("inbox/remittances"),
+    "sandbox_state_dir": Path("sandbox"),
+}
 
 NETSUITE_TBA_VARS = (
     "NETSUITE_CONSUMER_KEY",
@@ -50,8 +66,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     # Warehouse. Keep the file stem `warehouse` everywhere: dbt-duckdb names its catalog after it.
-    duckdb_path: Path = Path("data/warehouse.duckdb")
-    analytics_duckdb_path: Path = Path("data/analytics.duckdb")
+    duckdb_path: Path = DEFAULT_DUCKDB_PATH
+    # Unset: analytics.duckdb beside DUCKDB_PATH.
+    analytics_duckdb_path: Path = DEFAULT_DUCKDB_PATH.parent / "analytics.duckdb"
 
     # Amazon SP-API (vendor). All four set = live; none set = embedded sandbox.
     amazon_spapi_endpoint: str | None = None
@@ -100,8 +117,8 @@ class Settings(BaseSettings):
     order_lookback_days: int = 7
     operations_timezone: str = "UTC"
 
-    # Files and scheduling.
-    remittance_inbox: Path = Path("data/inbox/remittances")
+    # Files and scheduling. Unset: inbox/remittances beside DUCKDB_PATH.
+    remittance_inbox: Path = DEFAULT_DUCKDB_PATH.parent / "inbox/remittances"
     # A remittance file is taken once the inbox sensor saw it unchanged (size, times, inode)
     # on two looks at least this many seconds apart: a file still being written waits.
     remittance_stable_seconds: float = Field(default=30, ge=0)
@@ -119,7 +136,7 @@ class Settings(BaseSettings):
     fulfilment_sync_cron: str = "7-59/15 * * * *"
     df_inventory_cron: str = "20 * * * *"
     # The nightly settlement of yesterday, as HH:MM in the finance timezone.
-    settlement_time: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    settlement_time: str = "02:30"
     pii_purge_cron: str = "15 3 * * *"
     # Seconds between evaluations of the sensors (PO windows, inbox, loaded settlement days)
     # and of the automation sensor (Declarative Automation).
@@ -129,8 +146,9 @@ class Settings(BaseSettings):
     held_settlement_retry_minutes: float = Field(default=60, gt=0)
     automation_interval_seconds: int = Field(default=30, ge=5)
 
-    # Embedded sandbox (used only where a side has no live settings).
-    sandbox_state_dir: Path = Path("data/sandbox")
+    # Embedded sandbox (used only where a side has no live settings). Unset: sandbox/ beside
+    # DUCKDB_PATH.
+    sandbox_state_dir: Path = DEFAULT_DUCKDB_PATH.parent / "sandbox"
     sandbox_seed: int = 7
     sandbox_scale: str = "small"
     # Spoil a few generated purchase orders per batch (duplicate line numbers, bad quantities,
@@ -145,6 +163,44 @@ class Settings(BaseSettings):
     sandbox_faults: str = Field(default="", description="fault kinds, comma-separated; empty = all")
     sandbox_fault_seed: int = 0
 
+    # Alerts to owners (new error exceptions, failed runs; ops/alerts.py): e-mail through an
+    # SMTP server and/or a Slack incoming webhook, one or one per owner. Off while neither is
+    # configured. The SMTP password and the webhook URLs are secrets (read through dg.EnvVar).
+    alert_smtp_host: str | None = None
+    alert_smtp_port: int = Field(default=25, gt=0, lt=65536)
+    alert_smtp_starttls: bool = False
+    alert_smtp_user: str | None = None
+    alert_smtp_password: SecretStr | None = None
+    alert_from: str | None = None
+    alert_to_finance: str | None = None
+    alert_to_operations: str | None = None
+    alert_slack_webhook_url: SecretStr | None = None
+    alert_slack_webhook_url_finance: SecretStr | None = None
+    alert_slack_webhook_url_operations: SecretStr | None = None
+    # Where the runbook lives (each alert links `<this>#<exception type>`), and the Dagster UI.
+    alert_runbook_url: str = "docs/runbook.md"
+    alert_dagster_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _beside_the_warehouse(cls, data: Any) -> Any:
+        # Unset (or empty) paths follow the warehouse, so a deployment with its own DUCKDB_PATH
+        # keeps its analysts' copy, inbox and sandbox state to itself. Set ones win.
+        if not isinstance(data, dict):
+            return data
+        warehouse = data.get("duckdb_path") or DEFAULT_DUCKDB_PATH
+        if not isinstance(warehouse, str | Path):
+            return data  # the field's own validation names the problem
+        folder = Path(warehouse).parent
+        return {
+            **data,
+            **{
+                name: folder / relative
+                for name, relative in BESIDE_THE_WAREHOUSE.items()
+                if data.get(name) in (None, "")
+            },
+        }
+
     @field_validator(
         "order_sync_cron",
         "catalogue_cron",
@@ -157,7 +213,66 @@ class Settings(BaseSettings):
         from dagster._utils.schedules import is_valid_cron_string
 
         if not is_valid_cron_string(value):
-            raise ValueError(f"{value!r} is not a cron schedule (e.g. '*/15 * * * *')")
+            raise ValueError("not a cron schedule; use five fields, e.g. '*/15 * * * *'")
+        return value
+
+    @field_validator("finance_timezone", "operations_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        if value.strip().upper() == "UTC":
+            return "UTC"
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "not a timezone; use an IANA name such as UTC, America/Los_Angeles or Europe/Berlin"
+            ) from None
+        return value
+
+    @field_validator("settlement_time")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (len(hours) == len(minutes) == 2 and hours.isdigit() and minutes.isdigit()) or (
+            int(hours) > 23 or int(minutes) > 59
+        ):
+            raise ValueError("not a time of day; use HH:MM from 00:00 to 23:59, e.g. 02:30")
+        return value
+
+    @field_validator("sandbox_scale")
+    @classmethod
+    def _known_scale(cls, value: str) -> str:
+        try:
+            Scale.named(value)
+        except ValueError as exc:
+            choices = str(exc).rpartition("; ")[2]  # "choose one of [...]"
+            raise ValueError(f"not a sandbox scale; {choices}") from None
+        return value
+
+    @field_validator("amazon_regions")
+    @classmethod
+    def _known_regions(cls, value: str) -> str:
+        parse_regions(value)  # an unknown region raises, naming the regions there are
+        return value
+
+    @field_validator("rp_ship_from_by_vendor_code")
+    @classmethod
+    def _ship_from_pairs(cls, value: str) -> str:
+        parties: dict[str, str] = {}
+        for entry in (e.strip() for e in value.split(",")):
+            if not entry:
+                continue
+            vendor, sep, party = (part.strip() for part in entry.partition("="))
+            if not sep or not vendor or not party or "=" in party:
+                raise ValueError(
+                    f"entry {entry!r} is not VENDOR=PARTY; use comma-separated VENDOR=PARTY "
+                    "pairs (vendor code = ship-from party id), e.g. 'ABCDE=WH01,FGHIJ=WH02'"
+                )
+            if parties.setdefault(vendor, party) != party:
+                raise ValueError(
+                    f"vendor code {vendor!r} has two ship-from parties ({parties[vendor]!r} and "
+                    f"{party!r}); give each vendor code one"
+                )
         return value
 
     @field_validator(
@@ -235,10 +350,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _complete_or_absent(self) -> Settings:
-        try:
-            parse_regions(self.amazon_regions)
-        except ValueError as exc:
-            raise ValueError(f"AMAZON_REGIONS: {exc}") from None
         self.amazon_credentials  # noqa: B018 - a live gap raises, naming the variable
         try:
             self.report_marketplaces  # noqa: B018
@@ -265,13 +376,114 @@ class Settings(BaseSettings):
         return self
 
 
-def load_settings() -> Settings:
-    """Read and validate settings; any problem becomes one ConfigurationError message."""
+def load_settings(*, check_paths: bool = True) -> Settings:
+    """Read and validate settings; any problem becomes one ConfigurationError line.
+
+    `check_paths=False` skips the checks that the warehouse and its neighbours can be written
+    where they are set (a reader of the analysts' copy needs none of them).
+    """
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]).upper()
-        message = first["msg"].removeprefix("Value error, ")
-        prefix = f"{where}: " if where else ""
-        raise ConfigurationError(f"invalid configuration: {prefix}{message}") from None
+        message = describe_validation_error(exc)
+        raise ConfigurationError(f"invalid configuration: {message}") from None
+    except SettingsError as exc:  # a source could not be read or parsed (e.g. a broken .env)
+        raise ConfigurationError(f"invalid configuration: {one_line(str(exc))}") from None
+    if check_paths:
+        problem = settings_path_problem(settings)
+        if problem:
+            raise ConfigurationError(f"invalid configuration: {problem}")
+    return settings
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_secret(name: str) -> bool:
+    field = Settings.model_fields.get(name)
+    annotation = str(field.annotation) if field is not None else ""
+    return "SecretStr" in annotation or any(w in name for w in ("secret", "token", "password"))
+
+
+# Pydantic's words for a value it could not parse, with what would be accepted instead.
+ACCEPTED = {
+    "bool_parsing": "not true or false; use true or false (also 1/0, yes/no, on/off)",
+    "int_parsing": "not a whole number; use digits only, e.g. 7",
+    "int_from_float": "not a whole number; use digits only, e.g. 7",
+    "float_parsing": "not a number; use e.g. 0.05 or 30",
+    "decimal_parsing": "not a decimal number; use e.g. 0.00 or 1.50",
+}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, Path):
+        return repr(str(value))  # whole: the folder at fault is part of it
+    text = repr(value)
+    return text if len(text) <= 120 else f"{text[:117]}..."
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first error as `VARIABLE='value': what is wrong; what is accepted` (one line)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    message = ACCEPTED.get(first["type"]) or one_line(first["msg"].removeprefix("Value error, "))
+    if first["loc"]:
+        name = str(first["loc"][0])
+        if message[:1].isupper() and message[1:2].islower():  # pydantic's "Input should be ..."
+            message = message[0].lower() + message[1:]
+        value = "(hidden)" if _is_secret(name) else _shown(first.get("input"))
+        message = f"{name.upper()}={value}: {message}"
+    more = len(errors) - 1
+    if more:
+        message += f" (and {more} more invalid setting{'s' if more > 1 else ''})"
+    return message
+
+
+def _writable(folder: Path) -> bool:
+    # A real attempt (a nameless temporary file where the system has them): permission bits
+    # alone do not tell a root user on a read-only mount or a pseudo file system.
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def path_problem(path: Path, *, folder: bool, writable: bool = True) -> str | None:
+    """Why `path` cannot be a file (or, `folder=True`, a folder) made and written here."""
+    try:
+        if path.exists():
+            if folder and not path.is_dir():
+                return f"{path} is a file, not a folder"
+            if not folder and path.is_dir():
+                return f"{path} is a folder, not a file"
+        place = path if folder and path.is_dir() else path.parent
+        while not place.exists() and place != place.parent:
+            place = place.parent
+        if not place.is_dir():
+            return f"{place} is a file, so nothing can be created under it"
+        if writable and not _writable(place):
+            return f"this user cannot write in {place}"
+    except OSError as exc:  # e.g. a folder on the way that this user may not even look into
+        return f"{path} cannot be used ({exc.strerror or exc})"
+    return None
+
+
+def settings_path_problem(settings: Settings) -> str | None:
+    """The first path setting that cannot work, as `VARIABLE='path': why; what is needed`."""
+    file_path = "a file path in a folder this user can write"
+    checks = [
+        ("duckdb_path", False, True, file_path),
+        ("analytics_duckdb_path", False, True, file_path),
+        # Read by the pipeline; written only by the sandbox's Amazon.
+        ("remittance_inbox", True, not settings.amazon_is_live, "a folder (or where to make one)"),
+    ]
+    if not (settings.amazon_is_live and settings.netsuite_is_live):
+        checks.append(("sandbox_state_dir", True, True, "a folder this user can write"))
+    for name, folder, writable, needed in checks:
+        path = getattr(settings, name)
+        problem = path_problem(path, folder=folder, writable=writable)
+        if problem:
+            return f"{name.upper()}={_shown(path)}: {problem}; it needs {needed}"
+    return None

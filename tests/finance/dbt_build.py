@@ -28,12 +28,17 @@ class DbtRun:
 
 
 def start_dbt_build(
-    warehouse: Path, work: Path, variables: dict[str, str] | None = None
+    warehouse: Path,
+    work: Path,
+    variables: dict[str, str] | None = None,
+    *,
+    command: tuple[str, ...] = ("build",),
 ) -> subprocess.Popen[str]:
-    """Start `dbt build` on its own warehouse file; independent builds can run side by side."""
+    """Start `dbt build` (or another dbt `command`) on its own warehouse file; independent
+    builds can run side by side."""
     command = [
         str(DBT),
-        "build",
+        *command,
         "--profiles-dir",
         str(DBT_PROJECT),
         "--project-dir",

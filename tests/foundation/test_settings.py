@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
-from vendor_pipelines.settings import ConfigurationError, load_settings
+from vendor_pipelines.settings import REPO_ROOT, ConfigurationError, load_settings
 
 LIVE_AMAZON = {
     "AMAZON_SPAPI_ENDPOINT": "https://sellingpartnerapi-na.amazon.com",
@@ -165,3 +168,131 @@ def test_a_marketplace_outside_the_regions_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("AMAZON_MARKETPLACE_ID", "A1VC38T7YXB528")  # Japan: FE
     with pytest.raises(ConfigurationError, match=r"AMAZON_MARKETPLACE_ID.*FE region"):
         load_settings()
+
+
+PATH_FIELDS = ("duckdb_path", "analytics_duckdb_path", "remittance_inbox", "sandbox_state_dir")
+
+
+def test_two_deployments_with_their_own_warehouse_share_no_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    for name in PATH_FIELDS[1:]:
+        monkeypatch.delenv(name.upper(), raising=False)
+    paths = []
+    for deployment in ("east", "west"):
+        monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / deployment / "warehouse.duckdb"))
+        settings = load_settings()
+        paths.append({getattr(settings, name) for name in PATH_FIELDS})
+        # Each beside its own warehouse.
+        assert {p.relative_to(tmp_path / deployment).as_posix() for p in paths[-1]} == {
+            "warehouse.duckdb",
+            "analytics.duckdb",
+            "inbox/remittances",
+            "sandbox",
+        }
+    east, west = paths
+    assert not east & west
+    assert all(not a.is_relative_to(b) for a in east for b in west)
+
+
+def test_the_default_warehouse_keeps_its_neighbours_in_data(monkeypatch) -> None:
+    for name in PATH_FIELDS:
+        monkeypatch.delenv(name.upper(), raising=False)
+    settings = load_settings()
+    data = REPO_ROOT / "data"
+    assert settings.duckdb_path == data / "warehouse.duckdb"
+    assert settings.analytics_duckdb_path == data / "analytics.duckdb"
+    assert settings.remittance_inbox == data / "inbox" / "remittances"
+    assert settings.sandbox_state_dir == data / "sandbox"
+
+
+def test_a_set_path_wins_over_the_one_beside_the_warehouse(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "wh" / "warehouse.duckdb"))
+    monkeypatch.setenv("REMITTANCE_INBOX", str(tmp_path / "shared-inbox"))
+    monkeypatch.setenv("SANDBOX_STATE_DIR", "")  # empty = unset
+    monkeypatch.delenv("ANALYTICS_DUCKDB_PATH", raising=False)
+    settings = load_settings()
+    assert settings.remittance_inbox == tmp_path / "shared-inbox"
+    assert settings.sandbox_state_dir == tmp_path / "wh" / "sandbox"
+    assert settings.analytics_duckdb_path == tmp_path / "wh" / "analytics.duckdb"
+    # Relative paths are the project's, whatever the working directory.
+    monkeypatch.setenv("DUCKDB_PATH", "data/other/warehouse.duckdb")
+    assert load_settings().analytics_duckdb_path == REPO_ROOT / "data/other/analytics.duckdb"
+
+
+def _message(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("FINANCE_TIMEZONE", "Mars/Olympus_Mons", "IANA name"),
+        ("OPERATIONS_TIMEZONE", "", "IANA name"),
+        ("SANDBOX_SCALE", "huge", "'tiny'"),
+        ("RP_SHIP_FROM_BY_VENDOR_CODE", "VND01=WH1,VND02", "VENDOR=PARTY"),
+        ("SETTLEMENT_TIME", "2:30", "HH:MM"),
+        ("ORDER_SYNC_CRON", "every 15 minutes", "five fields"),
+        ("SANDBOX_SEED", "seven", "whole number"),
+        ("AUTO_ACKNOWLEDGE_RP", "maybe", "true or false"),
+        ("SANDBOX_FAULT_RATE", "1.5", "less than or equal to 1"),
+        ("NETSUITE_AUTH", "kerberos", "'tba' or 'oauth2'"),
+    ],
+)
+def test_a_bad_value_names_the_variable_the_value_and_what_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, accepted: str
+) -> None:
+    message = _message(monkeypatch, **{name: value})
+    assert message.startswith(f"invalid configuration: {name}={value!r}: "), message
+    assert accepted in message
+
+
+def test_timezones_are_checked_and_utc_in_any_case_is_utc(monkeypatch) -> None:
+    monkeypatch.setenv("OPERATIONS_TIMEZONE", "utc")
+    monkeypatch.setenv("FINANCE_TIMEZONE", "Europe/Berlin")
+    settings = load_settings()
+    assert (settings.operations_timezone, settings.finance_timezone) == ("UTC", "Europe/Berlin")
+
+
+def test_ship_from_mapping_takes_pairs_and_refuses_a_vendor_twice(monkeypatch) -> None:
+    monkeypatch.setenv("RP_SHIP_FROM_BY_VENDOR_CODE", " VND01=WH1, VND02 = WH2,")
+    assert load_settings().rp_ship_from_mapping == {"VND01": "WH1", "VND02": "WH2"}
+    message = _message(monkeypatch, RP_SHIP_FROM_BY_VENDOR_CODE="VND01=WH1,VND01=WH2")
+    assert "'VND01' has two ship-from parties" in message
+
+
+def test_path_settings_that_cannot_work_are_named(monkeypatch, tmp_path) -> None:
+    afile = tmp_path / "a-file"
+    afile.write_text("")
+    message = _message(monkeypatch, DUCKDB_PATH=str(afile / "warehouse.duckdb"))
+    assert f"DUCKDB_PATH='{afile}/warehouse.duckdb': {afile} is a file" in message
+    message = _message(monkeypatch, DUCKDB_PATH=str(tmp_path))
+    assert f"DUCKDB_PATH='{tmp_path}': {tmp_path} is a folder, not a file" in message
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    message = _message(monkeypatch, SANDBOX_STATE_DIR=str(afile))
+    assert message.startswith(f"invalid configuration: SANDBOX_STATE_DIR='{afile}': ")
+    # A reader (the analysts' `query`) does not need any of them to be writable.
+    assert load_settings(check_paths=False).sandbox_state_dir == afile
+
+
+def test_an_unwritable_warehouse_folder_is_named(monkeypatch, tmp_path) -> None:
+    if os.geteuid() == 0:  # permission bits do not stop root: a pseudo file system does
+        if not Path("/proc/self").exists():
+            pytest.skip("running as root without /proc")
+        folder = Path("/proc/vendor-pipelines-test")
+        blocked = Path("/proc")
+    else:
+        blocked = tmp_path / "locked"
+        blocked.mkdir()
+        blocked.chmod(0o500)
+        folder = blocked / "warehouse"
+    message = _message(monkeypatch, DUCKDB_PATH=str(folder / "warehouse.duckdb"))
+    assert (
+        f"DUCKDB_PATH='{folder}/warehouse.duckdb': this user cannot write in {blocked}" in message
+    )

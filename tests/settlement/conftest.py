@@ -42,6 +42,8 @@ SETTLEMENT = (
     - dg.AssetSelection.assets(
         ["raw", "amazon_vendor_sales_report"], ["raw", "amazon_net_ppm_report"]
     )
+    # monthly, not a settlement day's: packed from the settled days
+    - dg.AssetSelection.assets(["finance", "close_pack"])
 )
 
 # The second of two payments carries an unknown deduction code and is paid 250.00 short with no

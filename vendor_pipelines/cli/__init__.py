@@ -10,17 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vendor_pipelines.cli import bench, demo, remittance, sandbox, soak
-from vendor_pipelines.settings import ConfigurationError
+from vendor_pipelines.cli import bench, close, demo, query, remittance, sandbox, soak
+from vendor_pipelines.cli._args import OneLineParser, configuration_error_in
+from vendor_pipelines.ops import runbook
+from vendor_pipelines.settings import one_line
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="vendor-pipelines",
         description="Amazon Vendor Central <-> NetSuite pipelines (Dagster + DuckDB + dbt).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (demo, sandbox, bench, soak, remittance):
+    for module in (demo, sandbox, bench, soak, remittance, runbook, query, close):
         module.register(subparsers)
     return parser
 
@@ -30,8 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # A configuration or argument mistake is one line, also when it surfaced while Dagster
+        # loaded the definitions (which wraps it); anything else is a bug: its traceback stays.
+        error = configuration_error_in(exc)
+        if error is None:
+            raise
+        print(f"error: {one_line(str(error))}", file=sys.stderr)
         return 2
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from vendor_pipelines.cli._args import check_folder
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -14,12 +16,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--dagster-home",
         type=Path,
         default=None,
-        help="Dagster home to record the runs in (default: data/dagster_home, as `make dev`)",
+        help="Dagster home to record the runs in (default: dagster_home beside the warehouse,"
+        " data/dagster_home as `make dev` for the default DUCKDB_PATH)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print dbt's and Dagster's output here too (default: demo.log in the Dagster home)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from vendor_pipelines.demo import DAGSTER_HOME, run_demo
+    from vendor_pipelines.demo import run_demo
 
-    return run_demo(args.dagster_home or DAGSTER_HOME)
+    if args.dagster_home is not None:
+        check_folder("--dagster-home", args.dagster_home)
+    return run_demo(args.dagster_home, verbose=args.verbose)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
+import socket
 import threading
 from pathlib import Path
 
 from vendor_pipelines.amazon.regions import parse_regions
+from vendor_pipelines.cli._args import check_folder, fault_kinds, port, regions, scale, share
 from vendor_pipelines.sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_NETSUITE_ACCOUNT_ID,
@@ -24,19 +26,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sandbox", help="run the local Amazon and NetSuite simulators")
     actions = parser.add_subparsers(dest="sandbox_command", required=True)
     serve = actions.add_parser("serve", help="serve both simulators until interrupted")
-    serve.add_argument("--amazon-port", type=int, default=8701)
-    serve.add_argument("--netsuite-port", type=int, default=8702)
-    serve.add_argument("--state-dir", type=Path, default=Path("data/sandbox"))
-    serve.add_argument("--seed", type=int, default=7)
-    serve.add_argument("--scale", default="small", help="tiny | small | large")
+    serve.add_argument("--amazon-port", type=port, default=8701, help="0 = any free port")
+    serve.add_argument("--netsuite-port", type=port, default=8702, help="0 = any free port")
+    serve.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="where the simulators keep their state (default: SANDBOX_STATE_DIR, beside the"
+        " warehouse)",
+    )
+    serve.add_argument("--seed", type=int, default=None, help="default: SANDBOX_SEED, else 7")
+    serve.add_argument(
+        "--scale", type=scale, default=None, help="tiny | small | large (default: SANDBOX_SCALE)"
+    )
     serve.add_argument(
         "--fault-rate",
-        type=float,
+        type=share,
         default=None,
         help="share of faulty responses (default: SANDBOX_FAULT_RATE, else 0)",
     )
     serve.add_argument(
         "--faults",
+        type=fault_kinds,
         default=None,
         help=f"fault kinds to spread the rate over, e.g. 429,5xx,timeout (default: SANDBOX_FAULTS,"
         f" else all of {','.join(FAULT_KINDS)})",
@@ -46,9 +57,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     serve.add_argument(
         "--regions",
-        default="NA",
+        type=regions,
+        default=None,
         help="SP-API regions to serve, e.g. NA,EU: one Amazon host each (the first on"
-        " --amazon-port, the others on free ports), vendor codes dealt among them",
+        " --amazon-port, the others on free ports), vendor codes dealt among them (default:"
+        " AMAZON_REGIONS, else NA)",
     )
     serve.set_defaults(handler=serve_forever)
 
@@ -73,17 +86,37 @@ def fault_plans(args: argparse.Namespace) -> tuple[FaultPlan | None, FaultPlan |
     )
 
 
+def _port_is_free(flag: str, number: int) -> None:
+    if number == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", number))
+        except OSError as exc:
+            raise ConfigurationError(
+                f"{flag} {number}: 127.0.0.1:{number} cannot be used ({exc.strerror or exc});"
+                " pick a free port, or 0 for any free port"
+            ) from None
+
+
 def serve_forever(args: argparse.Namespace) -> int:
+    settings = load_settings()
     amazon_faults, netsuite_faults = fault_plans(args)
+    state_dir = check_folder("--state-dir", args.state_dir or settings.sandbox_state_dir)
+    seed = settings.sandbox_seed if args.seed is None else args.seed
+    scale = args.scale or settings.sandbox_scale
+    _port_is_free("--amazon-port", args.amazon_port)
+    _port_is_free("--netsuite-port", args.netsuite_port)
     running = start_sandbox(
-        args.state_dir,
-        seed=args.seed,
-        scale=args.scale,
+        state_dir,
+        seed=seed,
+        scale=scale,
         amazon_faults=amazon_faults,
         netsuite_faults=netsuite_faults,
         amazon_port=args.amazon_port,
         netsuite_port=args.netsuite_port,
-        regions=parse_regions(args.regions) or ("NA",),
+        regions=args.regions or parse_regions(settings.amazon_regions) or ("NA",),
     )
     for region, url in running.amazon_urls.items():
         print(
@@ -101,7 +134,7 @@ def serve_forever(args: argparse.Namespace) -> int:
             f" held up to {amazon_faults.hold_seconds:g} s (Amazon), "
             f"{netsuite_faults.hold_seconds:g} s (NetSuite)"
         )
-    print(f"State: {args.state_dir.resolve()}  seed={args.seed} scale={args.scale}. Ctrl-C stops.")
+    print(f"State: {state_dir.resolve()}  seed={seed} scale={scale}. Ctrl-C stops.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):

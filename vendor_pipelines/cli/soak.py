@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from vendor_pipelines.cli._args import check_folder, non_negative_number, positive_number
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -19,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "`stuck=N duplicates=N lost=N other_launched=N unrecovered=N`; exit 1 unless all 0."
         ),
     )
-    parser.add_argument("--minutes", type=float, default=8.0, help="live time (default 8)")
+    parser.add_argument(
+        "--minutes", type=positive_number, default=8.0, help="live time (default 8)"
+    )
     parser.add_argument(
         "--chaos",
         action="store_true",
@@ -29,7 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--report", type=Path, default=None, help="write the figures as JSON")
     parser.add_argument("--folder", type=Path, default=None, help="keep everything here")
     parser.add_argument(
-        "--drain", type=float, default=120.0, help="seconds the daemon gets to finish (default 120)"
+        "--drain",
+        type=non_negative_number,
+        default=120.0,
+        help="seconds the daemon gets to finish (default 120)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.set_defaults(handler=run)
@@ -38,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from vendor_pipelines.soak.runner import SoakOptions, run_soak
 
+    if args.folder is not None:
+        check_folder("--folder", args.folder)
+    if args.report is not None:
+        check_folder("--report", args.report.resolve().parent)
     options = SoakOptions(
         minutes=args.minutes,
         chaos=args.chaos,

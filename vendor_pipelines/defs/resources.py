@@ -17,7 +17,9 @@ from vendor_pipelines.amazon.client import AmazonVendorClient
 from vendor_pipelines.amazon.regions import REGIONS, AmazonAppConfig, AmazonRegions, parse_regions
 from vendor_pipelines.connections import amazon_regions, netsuite_client
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
+from vendor_pipelines.defs.ops.alerts import AlertsResource
 from vendor_pipelines.netsuite import NetSuiteClient, OAuth2ClientCredentials, TokenBasedAuth
+from vendor_pipelines.ops.alerts import exception_feed_file
 from vendor_pipelines.settings import LWA_TOKEN_URL, Settings, load_settings
 
 
@@ -200,6 +202,25 @@ def resources() -> dg.Definitions:
                 certificate_id=_env_or_none("NETSUITE_CERTIFICATE_ID", oauth2),
                 private_key_path=_env_or_none("NETSUITE_PRIVATE_KEY_PATH", oauth2),
                 request_timeout_seconds=settings.netsuite_request_timeout_seconds,
+            ),
+            # Alerts to owners (ALERT_*); every field unset = off. Secrets stay EnvVars.
+            "alerts": AlertsResource(
+                exception_feed=str(exception_feed_file(settings.duckdb_path.resolve())),
+                smtp_host=settings.alert_smtp_host,
+                smtp_port=settings.alert_smtp_port,
+                smtp_starttls=settings.alert_smtp_starttls,
+                smtp_user=settings.alert_smtp_user,
+                smtp_password=_env_if_set("ALERT_SMTP_PASSWORD", settings),
+                sender=settings.alert_from,
+                to_finance=settings.alert_to_finance,
+                to_operations=settings.alert_to_operations,
+                slack_webhook_url=_env_if_set("ALERT_SLACK_WEBHOOK_URL", settings),
+                slack_webhook_url_finance=_env_if_set("ALERT_SLACK_WEBHOOK_URL_FINANCE", settings),
+                slack_webhook_url_operations=_env_if_set(
+                    "ALERT_SLACK_WEBHOOK_URL_OPERATIONS", settings
+                ),
+                runbook_url=settings.alert_runbook_url,
+                dagster_url=settings.alert_dagster_url,
             ),
         }
     )

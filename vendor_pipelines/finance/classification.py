@@ -1,82 +1,32 @@
 """Classify remittance lines outside the warehouse, with the warehouse's own SQL.
 
 `vendor-pipelines remittance check` must say what each line of a file is before the file goes
-into the inbox, on a laptop with no warehouse. It does not carry a copy of the rules: it loads
-the file with the same loader into an in-memory DuckDB, loads the finance seeds, and renders
-the dbt project's own staging model (`stg_remittance_lines.sql`) and classification macro
-(`classified_remittance_lines`) with Jinja, giving them the `ref`, `source` and `run_query`
-that dbt would. What finance changes in the seed or the macro, the check follows.
+into the inbox, on a laptop with no warehouse. It does not carry a copy of the rules: the file
+is loaded with the same loader into an in-memory DuckDB with the finance seeds, and the dbt
+project's own staging model (`stg_remittance_lines`) and classification macro
+(`classified_remittance_lines`) are rendered over it (`finance.dbt_sql`). What finance changes
+in the seed or the macro, the check follows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import duckdb
-import jinja2
 
-from vendor_pipelines.dbt_project import DBT_PROJECT_DIR
+from vendor_pipelines.finance.dbt_sql import load_seeds, render, render_model
 from vendor_pipelines.finance.ddl import create_raw_tables
 
-MACROS = DBT_PROJECT_DIR / "macros" / "deduction_rule_case.sql"
-STAGING_LINES = DBT_PROJECT_DIR / "models" / "staging" / "stg_remittance_lines.sql"
-SEEDS = DBT_PROJECT_DIR / "seeds"
-SEED_SCHEMA = "finance_config"
-SEED_INTEGERS = {"deduction_rules": ("priority",)}
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """What dbt's `run_query` returns, as far as the macros use it."""
-
-    rows: list[tuple[Any, ...]]
-
-
-def load_seeds(conn: duckdb.DuckDBPyConnection) -> None:
-    """The finance seeds as tables, typed where the macros compare them."""
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SEED_SCHEMA}")
-    for path in sorted(SEEDS.glob("*.csv")):
-        integers = SEED_INTEGERS.get(path.stem, ())
-        replace = ", ".join(f"CAST({c} AS INTEGER) AS {c}" for c in integers)
-        select = f"* REPLACE ({replace})" if replace else "*"
-        conn.execute(
-            f"CREATE OR REPLACE TABLE {SEED_SCHEMA}.{path.stem} AS SELECT {select}"
-            " FROM read_csv(?, header = true, all_varchar = true)",
-            [str(path)],
-        )
-
-
-def _environment() -> jinja2.Environment:
-    # dbt's own Jinja settings that the project's SQL relies on (whitespace control, no escaping)
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-
-
-def _macros(conn: duckdb.DuckDBPyConnection) -> Any:
-    def ref(name: str) -> str:
-        return f"{SEED_SCHEMA}.{name}"
-
-    def run_query(sql: str) -> _Rows:
-        return _Rows(conn.execute(sql).fetchall())
-
-    template = _environment().from_string(MACROS.read_text())
-    return template.make_module({"execute": True, "ref": ref, "run_query": run_query})
+__all__ = ["classes_of", "classified_lines_sql", "load_seeds"]
 
 
 def classified_lines_sql(
     conn: duckdb.DuckDBPyConnection, raw_lines: str = "raw.remittance_lines"
 ) -> str:
     """SELECT of every line of `raw_lines`, staged and classified as the warehouse does."""
-    macros = _macros(conn)
-    source: Callable[[str, str], str] = lambda _schema, _table: raw_lines  # noqa: E731
-    staged = (
-        _environment()
-        .from_string(STAGING_LINES.read_text())
-        .render(source=source, base_invoice_key=macros.base_invoice_key)
-    )
-    return f"with lines as ({staged})\n{macros.classified_remittance_lines('lines')}"
+    staged = render_model("stg_remittance_lines", source=lambda _schema, _table: raw_lines)
+    classified = render("{{ classified_remittance_lines('lines') }}", conn=conn)
+    return f"with lines as ({staged})\n{classified}"
 
 
 def classes_of(

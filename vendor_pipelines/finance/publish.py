@@ -25,6 +25,7 @@ DEFAULT_TABLES = (
     "finance_config.deduction_rules",
     "ops.exceptions",
     "ops.exception_types",
+    "ops.integration_status",
 )
 
 

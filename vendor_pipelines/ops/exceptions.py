@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from vendor_pipelines.ops.alerts import refresh_exception_feed
 from vendor_pipelines.ops.exception_types import EXCEPTION_TYPES
 
 DETECTION_COLUMNS = (
@@ -26,6 +27,18 @@ DETECTION_COLUMNS = (
     "detail",
 )
 
+# Columns of ops.exception_types after exception_type: the ExceptionType fields of that name.
+TYPE_COLUMNS = (
+    "owner",
+    "severity",
+    "description",
+    "blocks",
+    "meaning",
+    "holds",
+    "fix",
+    "clears",
+)
+
 DDL = """
 create schema if not exists ops;
 create table if not exists ops.exception_types (
@@ -35,6 +48,12 @@ create table if not exists ops.exception_types (
     description varchar not null,
     blocks varchar
 );
+-- The runbook of each type (docs/runbook.md), beside it for whoever reads the table; added
+-- after the first release, so warehouses from before gain the columns.
+alter table ops.exception_types add column if not exists meaning varchar;
+alter table ops.exception_types add column if not exists holds varchar;
+alter table ops.exception_types add column if not exists fix varchar;
+alter table ops.exception_types add column if not exists clears varchar;
 create table if not exists ops.exception_detections (
     source varchar not null,
     exception_type varchar not null,
@@ -73,11 +92,14 @@ create or replace view ops.open_exceptions as
 def ensure_exceptions_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(DDL)
     conn.executemany(
-        """insert into ops.exception_types values (?, ?, ?, ?, ?)
-           on conflict (exception_type) do update set owner = excluded.owner,
-               severity = excluded.severity, description = excluded.description,
-               blocks = excluded.blocks""",
-        [(t.name, t.owner, t.severity, t.description, t.blocks) for t in EXCEPTION_TYPES.values()],
+        f"""insert into ops.exception_types (exception_type, {", ".join(TYPE_COLUMNS)})
+           values (?{", ?" * len(TYPE_COLUMNS)})
+           on conflict (exception_type) do update set
+               {", ".join(f"{column} = excluded.{column}" for column in TYPE_COLUMNS)}""",
+        [
+            (t.name, *(getattr(t, column) for column in TYPE_COLUMNS))
+            for t in EXCEPTION_TYPES.values()
+        ],
     )
 
 
@@ -154,6 +176,8 @@ def record_detections(
     except BaseException:
         conn.execute("rollback")
         raise
+    # Alerts read what is new from a feed beside the warehouse (sensors never open DuckDB).
+    refresh_exception_feed(conn)
     return summary
 
 

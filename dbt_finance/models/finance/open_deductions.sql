@@ -7,11 +7,13 @@
 -- Dispute clocks (vendor-finance-edi.md §2, §3.3): shortage and price claims run from the due
 -- date of the invoice they adjust (NetSuite's, from its terms), other deductions from the day
 -- Amazon took them; shortage and price claims can never be disputed more than 24 months after
--- the invoice date.
+-- the invoice date. The close pack renders this model as of a past month's last day
+-- (vendor_pipelines.finance.dbt_sql), so keep it to refs, vars and the project's macros.
 with charges as (
     select
         c.*,
         s.customer_id,
+        s.currency,
         case
             when c.class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL') then 'SHORTAGE'
             when c.class_code in ('PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL') then 'PRICE_CLAIM'
@@ -31,6 +33,7 @@ grouped as (
         claim_key,
         any_value(customer_id) as customer_id,
         any_value(vendor_code) as vendor_code,
+        any_value(currency) as currency,
         -- the claim's own line names the claim; a reversal seen before its claim still counts
         coalesce(arg_min(reference, settlement_date) filter (where amount < 0),
                  arg_min(reference, settlement_date)) as reference,

@@ -12,6 +12,7 @@ import time
 
 import dagster as dg
 
+from vendor_pipelines.defs.finance.close_pack import CLOSE_PACK
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.finance.remittances import PAYMENTS, SETTLEMENT_DAYS_METADATA
 from vendor_pipelines.defs.scheduling import loop_tags
@@ -21,8 +22,10 @@ SETTINGS = load_settings()
 
 settlement_job = dg.define_asset_job(
     "nightly_settlement",
+    # The close pack is monthly: it follows the settlement by automation (close_pack_automation).
     selection=dg.AssetSelection.groups("finance")
-    - dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"]),
+    - dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"])
+    - dg.AssetSelection.assets(CLOSE_PACK),
     partitions_def=settlement_days,
     description="Classify, apply, reconcile and post one settlement day; publish the marts.",
     tags=loop_tags("finance"),
@@ -35,6 +38,18 @@ nightly_settlement_schedule = dg.build_schedule_from_partitioned_job(
     hour_of_day=_hour,
     minute_of_hour=_minute,
     default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+# The month-end close pack (finance/close_pack, monthly): its automation condition requests the
+# last complete month after each settlement run of one of its days. The default automation
+# sensor starts stopped; this one runs by default, in the finance loop like the settlement.
+close_pack_automation = dg.AutomationConditionSensorDefinition(
+    "close_pack_automation",
+    target=dg.AssetSelection.assets(CLOSE_PACK),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    run_tags=loop_tags("finance"),
+    minimum_interval_seconds=SETTINGS.sensor_interval_seconds,
+    description="Packs the last complete month again after each settlement of one of its days.",
 )
 
 

@@ -8,7 +8,7 @@ It is evaluated at every daemon loop (5 s): SENSOR_INTERVAL_SECONDS cannot go be
 
 import dagster as dg
 
-from vendor_pipelines.defs.ops.alerts import owner_alerts_sensor_at
+from vendor_pipelines.defs.exceptions.alerts import owner_alerts_sensor_at
 from vendor_pipelines.defs.resources import resources
 
 defs = dg.Definitions.merge(resources(), dg.Definitions(sensors=[owner_alerts_sensor_at(1)]))

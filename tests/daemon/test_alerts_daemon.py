@@ -25,7 +25,7 @@ from dagster._core.scheduler.instigation import TickStatus
 from sandbox_flow import wait_until
 
 from vendor_pipelines.deployment.topology import Topology, write_instance
-from vendor_pipelines.ops.exceptions import Detection, record_detections
+from vendor_pipelines.exceptions.store import Detection, record_detections
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent

@@ -36,6 +36,7 @@ from dbt_build import run_dbt_build, start_dbt_build
 from remittance_samples import X12_820
 
 from vendor_pipelines.deployment.topology import environment
+from vendor_pipelines.exceptions.store import Detection, record_detections
 from vendor_pipelines.finance import load_remittance_bytes
 from vendor_pipelines.finance.close_pack import (
     AGING_BUCKETS,
@@ -45,17 +46,16 @@ from vendor_pipelines.finance.close_pack import (
     open_warehouse,
 )
 from vendor_pipelines.finance.ddl import create_raw_tables
+from vendor_pipelines.finance.detections import settlement_problems
 from vendor_pipelines.finance.netsuite_bodies import journal_external_id, payment_external_id
-from vendor_pipelines.ops.exceptions import Detection, record_detections
-from vendor_pipelines.ops.ledger import (
+from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
+from vendor_pipelines.settings import load_settings
+from vendor_pipelines.submissions.ledger import (
     Outcome,
     ensure_ledger_tables,
     record_outcomes,
     record_pending,
 )
-from vendor_pipelines.settings import load_settings
-from vendor_pipelines.settlement.detections import settlement_problems
-from vendor_pipelines.settlement.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 
 pytestmark = pytest.mark.slow
 

@@ -21,8 +21,8 @@ from dbt_build import run_dbt_build
 from vendor_pipelines.dbt_project import ensure_manifest
 from vendor_pipelines.defs.constants import FINANCE_OWNERS
 from vendor_pipelines.defs.finance.dbt import FinanceTranslator
+from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
 from vendor_pipelines.finance.ddl import create_raw_tables
-from vendor_pipelines.ops.exception_types import EXCEPTION_TYPES
 
 pytestmark = pytest.mark.slow
 

@@ -20,9 +20,9 @@ import duckdb
 import pytest
 from alert_receivers import SmtpReceiver, WebhookReceiver
 
-from vendor_pipelines.defs.ops.alerts import owner_alerts_sensor
+from vendor_pipelines.defs.exceptions.alerts import owner_alerts_sensor
 from vendor_pipelines.defs.resources import resources as project_resources
-from vendor_pipelines.ops.alerts import (
+from vendor_pipelines.exceptions.alerts import (
     AlertState,
     RunFailure,
     exception_feed_file,
@@ -30,7 +30,7 @@ from vendor_pipelines.ops.alerts import (
     routing_from,
     run_tick,
 )
-from vendor_pipelines.ops.exceptions import Detection, record_detections
+from vendor_pipelines.exceptions.store import Detection, record_detections
 from vendor_pipelines.settings import load_settings
 
 OPS, FINANCE = "ops-oncall@example.com", "finance-close@example.com"

@@ -17,9 +17,9 @@ import pytest
 from dagster._utils.schedules import cron_string_iterator
 from dagster_duckdb import DuckDBResource
 
-from vendor_pipelines.ops.exception_types import EXCEPTION_TYPES
-from vendor_pipelines.ops.exceptions import ensure_exceptions_schema
-from vendor_pipelines.ops.integration_status import (
+from vendor_pipelines.exceptions.store import ensure_exceptions_schema
+from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
+from vendor_pipelines.integration_status import (
     FLOWS,
     FLOWS_BY_ID,
     OVERDUE,
@@ -37,8 +37,8 @@ from vendor_pipelines.ops.integration_status import (
     tally_exceptions,
     warehouse_facts,
 )
-from vendor_pipelines.ops.ledger import ensure_ledger_tables
 from vendor_pipelines.orders.schema import ensure_order_tables
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 10, 7, tzinfo=UTC)
@@ -399,8 +399,8 @@ def _ticks(schedule: dg.ScheduleDefinition, before: datetime, after: datetime) -
 def test_the_asset_reports_last_success_error_next_run_and_health(
     instance: dg.DagsterInstance, tmp_path: Path
 ) -> None:
+    from vendor_pipelines.defs.exceptions.status import INTEGRATION_STATUS, integration_status
     from vendor_pipelines.defs.fulfilment.automation import fulfilment_sync_schedule
-    from vendor_pipelines.defs.ops.status import INTEGRATION_STATUS, integration_status
     from vendor_pipelines.defs.orders.automation import order_sync_schedule
 
     jobs = _flow_jobs()
@@ -479,7 +479,7 @@ def test_the_asset_reports_last_success_error_next_run_and_health(
     assert rows["remittances"]["next_run_at"] is None
 
     # The asset itself runs unattended, refreshed by its own automation sensor.
-    from vendor_pipelines.defs.ops.status import integration_status_automation
+    from vendor_pipelines.defs.exceptions.status import integration_status_automation
 
     assert integration_status.specs_by_key[INTEGRATION_STATUS].automation_condition is not None
     assert integration_status_automation.default_status == dg.DefaultSensorStatus.RUNNING

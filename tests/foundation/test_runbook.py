@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from vendor_pipelines.cli import main
-from vendor_pipelines.ops.exception_types import EXCEPTION_TYPES
-from vendor_pipelines.ops.exceptions import ensure_exceptions_schema
-from vendor_pipelines.ops.runbook import REGENERATE, render_runbook
+from vendor_pipelines.exceptions.runbook import REGENERATE, render_runbook
+from vendor_pipelines.exceptions.store import ensure_exceptions_schema
+from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "vendor_pipelines"
@@ -44,7 +44,7 @@ def test_every_type_has_every_runbook_field() -> None:
     ]
     assert missing == [], (
         "exception types without a runbook entry (fill these fields of their ExceptionType in "
-        f"vendor_pipelines/ops/exception_types.py): {missing}"
+        f"vendor_pipelines/exceptions/types.py): {missing}"
     )
 
 
@@ -62,7 +62,7 @@ def test_the_runbook_file_is_what_the_registry_renders() -> None:
     assert RUNBOOK.exists(), f"docs/runbook.md is missing: generate it with `{REGENERATE}`"
     assert RUNBOOK.read_text() == render_runbook(), (
         f"docs/runbook.md differs from the exception type registry: regenerate it with "
-        f"`{REGENERATE}` (edit vendor_pipelines/ops/exception_types.py, not the file)"
+        f"`{REGENERATE}` (edit vendor_pipelines/exceptions/types.py, not the file)"
     )
 
 
@@ -257,7 +257,7 @@ def test_every_type_the_code_detects_is_registered() -> None:
         name: sorted(files) for name, files in detected.items() if name not in EXCEPTION_TYPES
     }
     assert unknown == {}, (
-        "detected in code but not in vendor_pipelines/ops/exception_types.py (register them, "
+        "detected in code but not in vendor_pipelines/exceptions/types.py (register them, "
         f"with their runbook fields): {unknown}"
     )
 
@@ -286,4 +286,4 @@ def test_every_entry_names_the_assets_that_carry_its_check(asset_checks) -> None
         for name, kind in EXCEPTION_TYPES.items()
         if set(kind.shown_on) != asset_checks[name]
     }
-    assert wrong == {}, f"fix `shown_on` in vendor_pipelines/ops/exception_types.py: {wrong}"
+    assert wrong == {}, f"fix `shown_on` in vendor_pipelines/exceptions/types.py: {wrong}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from vendor_pipelines.fulfilment.inventory import INVENTORY_CHANNEL, INVENTORY_REJECTIONS
-from vendor_pipelines.ops.ledger import ensure_ledger_tables, record_outcome, record_pending
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables, record_outcome, record_pending
 
 
 def _submit(conn: duckdb.DuckDBPyConnection, key: str, status: str) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
 from vendor_pipelines.orders.landing import land_purchase_orders
 from vendor_pipelines.sandbox.amazon.generator import generate_orders

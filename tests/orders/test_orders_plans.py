@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from vendor_pipelines.ops.exceptions import record_detections
-from vendor_pipelines.ops.ledger import ensure_ledger_tables, record_outcome, record_pending
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
 from vendor_pipelines.orders.plans import (
     SALES_ORDER_CHANNEL,
@@ -17,6 +16,7 @@ from vendor_pipelines.orders.plans import (
     sales_order_lines_to_sync,
 )
 from vendor_pipelines.orders.resolution import ensure_resolution_view
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables, record_outcome, record_pending
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 

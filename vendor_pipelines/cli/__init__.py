@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from vendor_pipelines.cli import bench, close, demo, query, remittance, sandbox, soak
 from vendor_pipelines.cli._args import OneLineParser, configuration_error_in
-from vendor_pipelines.ops import runbook
+from vendor_pipelines.exceptions import runbook
 from vendor_pipelines.settings import one_line
 
 

@@ -17,9 +17,9 @@ from vendor_pipelines.amazon.client import AmazonVendorClient
 from vendor_pipelines.amazon.regions import REGIONS, AmazonAppConfig, AmazonRegions, parse_regions
 from vendor_pipelines.connections import amazon_regions, netsuite_client
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
-from vendor_pipelines.defs.ops.alerts import AlertsResource
+from vendor_pipelines.defs.exceptions.alerts import AlertsResource
+from vendor_pipelines.exceptions.alerts import exception_feed_file
 from vendor_pipelines.netsuite import NetSuiteClient, OAuth2ClientCredentials, TokenBasedAuth
-from vendor_pipelines.ops.alerts import exception_feed_file
 from vendor_pipelines.settings import LWA_TOKEN_URL, Settings, load_settings
 
 

@@ -31,7 +31,7 @@ import duckdb
 import xlsxwriter
 
 from vendor_pipelines.finance.dbt_sql import render_model
-from vendor_pipelines.settlement.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
+from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 
 ZERO = Decimal("0.00")
 CLEARING_ACCOUNT = "1010"  # Amazon settlement clearing (seed deduction_gl_mapping)

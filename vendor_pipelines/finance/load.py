@@ -35,6 +35,7 @@ import duckdb
 import pandas as pd
 
 from vendor_pipelines.finance.ddl import create_raw_tables
+from vendor_pipelines.finance.inbox import display_name, one_line
 from vendor_pipelines.remittance import (
     RemittanceDocument,
     RemittanceParseError,
@@ -42,7 +43,6 @@ from vendor_pipelines.remittance import (
     parse_remittance,
 )
 from vendor_pipelines.remittance.vc_export import sniff_delimiter
-from vendor_pipelines.settlement.inbox import display_name, one_line
 
 LoadStatus = Literal["loaded", "duplicate", "repeated", "quarantined"]
 

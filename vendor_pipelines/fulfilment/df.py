@@ -23,8 +23,8 @@ from vendor_pipelines.fulfilment.submit import (
     send_documents,
     union_all,
 )
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.orders.plans import ACK_CHANNELS
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
 
 DF_CONFIRM_CHANNEL = "amazon.df.shipmentConfirmation"
 DF_STATUS_CHANNEL = "amazon.df.shipmentStatus"

@@ -25,8 +25,8 @@ from vendor_pipelines.fulfilment.submit import (
     rejections_sql,
     send_documents,
 )
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
-from vendor_pipelines.ops.ledger import payload_hash
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.ledger import payload_hash
 
 INVENTORY_CHANNEL = "amazon.df.inventory"
 

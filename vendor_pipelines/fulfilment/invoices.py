@@ -30,7 +30,7 @@ from vendor_pipelines.fulfilment.submit import (
     send_documents,
     union_all,
 )
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
 
 INVOICE_CHANNELS = {"RP": "amazon.rp.invoice", "DF": "amazon.df.invoice"}
 PRICE_TOLERANCE = Decimal("0.005")

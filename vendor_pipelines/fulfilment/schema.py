@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import duckdb
 
+from vendor_pipelines.exceptions.store import ensure_exceptions_schema
 from vendor_pipelines.finance.ddl import create_raw_tables
-from vendor_pipelines.ops.exceptions import ensure_exceptions_schema
-from vendor_pipelines.ops.ledger import ensure_ledger_tables
 from vendor_pipelines.orders.schema import ensure_order_tables
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 DDL = """
 create schema if not exists raw;

@@ -28,8 +28,8 @@ from vendor_pipelines.fulfilment.submit import (
     send_documents,
     union_all,
 )
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
-from vendor_pipelines.ops.ledger import record_outcome
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.ledger import record_outcome
 
 
 def record_sent_lines(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:

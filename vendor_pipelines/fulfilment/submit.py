@@ -17,9 +17,9 @@ import duckdb
 from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
 from vendor_pipelines.amazon.errors import AmazonError
 from vendor_pipelines.amazon.regions import AmazonRegions
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport, region_router
-from vendor_pipelines.ops.exceptions import Detection
-from vendor_pipelines.ops.ledger import (
+from vendor_pipelines.exceptions.store import Detection
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, region_router
+from vendor_pipelines.submissions.ledger import (
     payload_hash,
     record_outcome,
     record_pending,

@@ -88,7 +88,7 @@ def purge_expired_addresses(conn: duckdb.DuckDBPyConnection, now: datetime | Non
     never shipped (rejected, cancelled) counts from when its address was captured.
     """
     from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL
-    from vendor_pipelines.ops.ledger import ensure_ledger_tables
+    from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
     conn.execute(DDL)
     ensure_ledger_tables(conn)

@@ -23,10 +23,10 @@ from cryptography.fernet import Fernet
 from vendor_pipelines.amazon.client import AmazonVendorClient, InvalidRecord
 from vendor_pipelines.amazon.models.common import to_body
 from vendor_pipelines.amazon.regions import AmazonRegions
-from vendor_pipelines.ops.ledger import ensure_ledger_tables
 from vendor_pipelines.orders.df_addresses import store_df_addresses
 from vendor_pipelines.orders.landing import LandingResult, land_purchase_orders
 from vendor_pipelines.pii import scrub_payload
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 OVERLAP = timedelta(minutes=15)
 BATCH = 500

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
-from vendor_pipelines.ops.ledger import ensure_ledger_tables
 from vendor_pipelines.orders.schema import ensure_order_tables
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 # POs in these states need no more work from us.
 FINAL_STATES = ("Closed", "CANCELLED", "SHIPPED")

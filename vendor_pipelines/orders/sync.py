@@ -17,19 +17,8 @@ from cryptography.fernet import Fernet
 
 from vendor_pipelines.amazon.errors import AmazonError
 from vendor_pipelines.amazon.regions import AmazonRegions
+from vendor_pipelines.exceptions.store import Detection
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport, poll_transactions
-from vendor_pipelines.ops.exceptions import Detection
-from vendor_pipelines.ops.ledger import (
-    Outcome,
-    ensure_ledger_tables,
-    payload_hash,
-    record_outcome,
-    record_outcomes,
-    record_pending,
-    remember_payload,
-    remembered_payload,
-)
 from vendor_pipelines.orders.bodies import (
     by_purchase_order,
     df_acknowledgement,
@@ -48,6 +37,17 @@ from vendor_pipelines.orders.plans import (
     sales_order_lines_to_sync,
 )
 from vendor_pipelines.pii import decrypt_address
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.ledger import (
+    Outcome,
+    ensure_ledger_tables,
+    payload_hash,
+    record_outcome,
+    record_outcomes,
+    record_pending,
+    remember_payload,
+    remembered_payload,
+)
 
 OUTCOME_BATCH = 200
 

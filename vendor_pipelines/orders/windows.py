@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
+from vendor_pipelines.exceptions.store import Detection
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError, RecordNotFound
-from vendor_pipelines.ops.exceptions import Detection
 from vendor_pipelines.orders.plans import SALES_ORDER_CHANNEL
 from vendor_pipelines.orders.schema import ensure_order_tables
 

@@ -14,9 +14,9 @@ from vendor_pipelines.dbt_project import ensure_manifest
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.resources import WarehouseDbtCliResource
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.exceptions.store import record_detections
+from vendor_pipelines.finance.detections import DETECTION_MODELS, settlement_problems
 from vendor_pipelines.settings import load_settings
-from vendor_pipelines.settlement.detections import DETECTION_MODELS, settlement_problems
 
 
 class FinanceTranslator(DagsterDbtTranslator):

@@ -4,14 +4,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.finance.dbt import settlement_window
 from vendor_pipelines.defs.finance.partitions import settlement_days
-from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.resources import NetSuiteResource
+from vendor_pipelines.exceptions.store import record_detections
+from vendor_pipelines.finance.posting import post_settlements
 from vendor_pipelines.finance.publish import publish_analytics
-from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.settings import load_settings
-from vendor_pipelines.settlement.posting import post_settlements
 
 POSTINGS = dg.AssetKey(["finance", "netsuite_postings"])
 ANALYTICS = dg.AssetKey(["marts", "analytics_copy"])

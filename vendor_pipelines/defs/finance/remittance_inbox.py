@@ -8,13 +8,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from vendor_pipelines.settings import load_settings
-from vendor_pipelines.settlement.inbox import (
+from vendor_pipelines.finance.inbox import (
     DEFAULT_MAX_FILE_BYTES,
     InboxEntry,
     read_inbox_file,
     scan_inbox,
 )
+from vendor_pipelines.settings import load_settings
 
 
 class RemittanceInboxResource(dg.ConfigurableResource):

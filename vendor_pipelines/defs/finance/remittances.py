@@ -29,18 +29,12 @@ import pandera.errors
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.finance.remittance_inbox import RemittanceInboxResource
-from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.scheduling import loop_tags
-from vendor_pipelines.finance.load import (
-    STANDING_REJECTIONS,
-    create_load_tables,
-    load_remittance_bytes,
-)
-from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
-from vendor_pipelines.ops.exceptions import Detection, record_detections
-from vendor_pipelines.settings import load_settings
-from vendor_pipelines.settlement.inbox import (
+from vendor_pipelines.exceptions.store import Detection, record_detections
+from vendor_pipelines.finance.detections import REMITTANCE_FILE_PROBLEMS
+from vendor_pipelines.finance.inbox import (
     REFUSED,
     TOO_LARGE,
     InboxEntry,
@@ -54,30 +48,14 @@ from vendor_pipelines.settlement.inbox import (
     read_inbox_file,
     scan_inbox,
 )
+from vendor_pipelines.finance.load import create_load_tables, load_remittance_bytes
+from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
+from vendor_pipelines.settings import load_settings
 
 PAYMENTS = dg.AssetKey(["raw", "remittance_payments"])
 SETTLEMENT_DAYS_METADATA = "settlement_days_loaded"
 LINES = dg.AssetKey(["raw", "remittance_lines"])
 
-QUARANTINED_FILES = f"""
-select 'remittance_file_rejected' as exception_type, file_hash as entity_key,
-       null as vendor_code, null as purchase_order_number, null as asin, null as sku,
-       file_name as reference,
-       file_name || ': line ' || coalesce(error_line::varchar, '?') || ', segment '
-       || coalesce(error_segment, '?') || ', field ' || coalesce(error_field, '?') || ': '
-       || reason as detail
-from ({STANDING_REJECTIONS}) as standing
-union all
--- informational: the same payment delivered again (the 820 and the portal export of one
--- payment, or a re-export); nothing of the repeat was loaded
-select 'remittance_payment_repeated', r.file_hash || ':' || r.payment_number, null, null, null,
-       null, r.payment_number,
-       r.file_name || ': payment ' || r.payment_number || ' (' || r.source_format
-       || ') was already loaded from ' || coalesce(f.file_name, r.loaded_file_hash)
-       || ' (' || coalesce(f.source_format, '?') || '); recorded as a repeat, nothing added'
-from raw.remittance_repeats as r
-left join raw.remittance_files as f on f.file_hash = r.loaded_file_hash
-"""
 INBOX_SOURCE = "raw/remittance_inbox"
 # A run tag only labels the run (its config carries the content hash): long names are cut.
 TAG_NAME_LENGTH = 200
@@ -149,7 +127,7 @@ def remittance_files(
             load_remittance_bytes(conn, content, path.name, arrival_date=arrival)
             for path, content in files
         ]
-        record_detections(conn, "raw/remittance_files", query=QUARANTINED_FILES)
+        record_detections(conn, "raw/remittance_files", query=REMITTANCE_FILE_PROBLEMS)
         record_detections(conn, INBOX_SOURCE, detections=refusals)
         hashes = [r.file_hash for r in results if r.status == "loaded"]
         loaded_lines = conn.execute(

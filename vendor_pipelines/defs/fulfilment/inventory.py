@@ -4,17 +4,17 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.fulfilment.shipments import _result
-from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.fulfilment.inventory import (
     INVENTORY_CHANNEL,
     INVENTORY_REJECTIONS,
     submit_inventory,
 )
 from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
-from vendor_pipelines.ops.exceptions import record_detections
 from vendor_pipelines.settings import load_settings
 
 DF_INVENTORY_UPDATES = dg.AssetKey(["fulfilment", "df_inventory_updates"])

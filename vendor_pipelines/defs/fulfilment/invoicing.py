@@ -4,21 +4,21 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.fulfilment.netsuite import INVOICES
 from vendor_pipelines.defs.fulfilment.shipments import (
     DF_SHIPMENTS,
     SHIPMENT_CONFIRMATIONS,
     _result,
 )
-from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.fulfilment.invoices import (
     INVOICE_CHANNELS,
     invoice_detections_sql,
     submit_invoices,
 )
 from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
-from vendor_pipelines.ops.exceptions import record_detections
 
 INVOICE_SUBMISSIONS = dg.AssetKey(["fulfilment", "invoice_submissions"])
 

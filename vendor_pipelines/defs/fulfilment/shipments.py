@@ -4,14 +4,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.fulfilment.netsuite import ITEM_FULFILMENTS
-from vendor_pipelines.defs.ops.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.fulfilment.df import confirm_df_shipments, df_detections_sql
 from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 from vendor_pipelines.fulfilment.shipments import confirm_rp_shipments, rp_detections_sql
-from vendor_pipelines.ops.amazon_transactions import SubmissionReport
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport
 
 SHIPMENT_CONFIRMATIONS = dg.AssetKey(["fulfilment", "shipment_confirmations"])
 DF_SHIPMENTS = dg.AssetKey(["fulfilment", "df_shipments"])

@@ -4,10 +4,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
-from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.orders.sales_orders import order_rules
 from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import ACKNOWLEDGEMENT_PROBLEMS
 from vendor_pipelines.orders.plans import ACK_CHANNELS
 from vendor_pipelines.orders.resolution import ensure_resolution_view

@@ -1,11 +1,8 @@
-"""Schedules of the order sync and the run-failure sensor operations watch."""
-
-from datetime import UTC, datetime
+"""Schedules of the order sync and of the NetSuite catalogue snapshot."""
 
 import dagster as dg
 
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
-from vendor_pipelines.ops.run_failures import append_failure, failures_file
 from vendor_pipelines.settings import load_settings
 
 order_sync_job = dg.define_asset_job(
@@ -59,18 +56,3 @@ catalogue_schedule = coalescing_schedule(
     SETTINGS.operations_timezone,
     "NetSuite catalogue snapshot on CATALOGUE_CRON (default hourly).",
 )
-
-
-@dg.run_failure_sensor(
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Hands failed runs to ops.exceptions (via a file: sensors never open DuckDB).",
-)
-def record_run_failures(context: dg.RunFailureSensorContext) -> None:
-    run = context.dagster_run
-    append_failure(
-        failures_file(load_settings().duckdb_path),
-        run.run_id,
-        run.job_name,
-        context.failure_event.message or "run failed",
-        datetime.now(UTC),
-    )

@@ -7,11 +7,11 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
-from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.orders.purchase_orders import PURCHASE_ORDERS
 from vendor_pipelines.defs.resources import NetSuiteResource
 from vendor_pipelines.defs.scheduling import loop_tags
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.windows import close_expired_lines, due_purchase_orders
 from vendor_pipelines.settings import load_settings
 

@@ -6,9 +6,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
-from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
 from vendor_pipelines.orders.pull import pull_purchase_orders
 from vendor_pipelines.orders.windows import open_ship_windows

@@ -4,9 +4,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
-from vendor_pipelines.defs.ops.checks import exception_checks
+from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
-from vendor_pipelines.ops.exceptions import record_detections
+from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
 from vendor_pipelines.orders.plans import SALES_ORDER_CHANNEL, OrderRules
 from vendor_pipelines.orders.resolution import ensure_resolution_view

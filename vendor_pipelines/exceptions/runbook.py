@@ -1,6 +1,6 @@
 """The exceptions runbook (`docs/runbook.md`), rendered from the exception type registry.
 
-One source: every entry comes from `vendor_pipelines.ops.exception_types`, so a new type is
+One source: every entry comes from `vendor_pipelines.exceptions.types`, so a new type is
 documented where it is declared and the file cannot drift from the code
 (`tests/foundation/test_runbook.py` compares them). Regenerate with
 `vendor-pipelines runbook --out docs/runbook.md`.
@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from vendor_pipelines.ops.exception_types import EXCEPTION_TYPES, ExceptionType
+from vendor_pipelines.exceptions.types import EXCEPTION_TYPES, ExceptionType
 
 RUNBOOK_PATH = Path("docs") / "runbook.md"
 REGENERATE = "vendor-pipelines runbook --out docs/runbook.md"
@@ -30,7 +30,7 @@ BLOCKS_WORDS = {"gl_posting": "GL posting"}
 BLOCKS_LINES = {"gl_posting": "GL posting of the payment it names, until it clears"}
 
 INTRO = f"""\
-<!-- Generated from vendor_pipelines/ops/exception_types.py by `{REGENERATE}`.
+<!-- Generated from vendor_pipelines/exceptions/types.py by `{REGENERATE}`.
      Edit the registry, not this file: a test fails when the two differ. -->
 
 # Exceptions runbook
@@ -131,7 +131,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Renders one entry per exception type (meaning, owner, severity, what it blocks, "
             "how to fix it, how it clears), grouped by owner, from "
-            "vendor_pipelines/ops/exception_types.py. Prints it, or writes it to --out."
+            "vendor_pipelines/exceptions/types.py. Prints it, or writes it to --out."
         ),
     )
     parser.add_argument(

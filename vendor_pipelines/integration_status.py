@@ -3,7 +3,7 @@
 Pure logic, no Dagster objects: the flows and their key assets and jobs, the warehouse queries
 (records moved, open exceptions, overdue items, unexplained variance), the health rule, the next
 tick of a cron schedule, the markdown the UI shows and the table the analysts' copy carries. The
-asset in `defs/ops/status.py` adds what only the Dagster instance knows (last success, failed
+asset in `defs/exceptions/status.py` adds what only the Dagster instance knows (last success, failed
 runs) and how each job is launched in the code location (its schedules and sensors).
 
 Health is not up/down. A flow is **healthy** only when nothing of it is overdue (`OVERDUE`, the
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 from vendor_pipelines.fulfilment.asn import ASN_CHANNEL, ASN_REPLACE_CHANNEL
 from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL, DF_STATUS_CHANNEL
 from vendor_pipelines.fulfilment.inventory import INVENTORY_CHANNEL
@@ -34,7 +35,6 @@ from vendor_pipelines.orders.plans import (
     SALES_ORDER_CHANNEL,
     OrderRules,
 )
-from vendor_pipelines.settlement.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 
 Owner = Literal["operations", "finance"]
 

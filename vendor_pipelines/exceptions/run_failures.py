@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from vendor_pipelines.ops.exceptions import Detection
+from vendor_pipelines.exceptions.store import Detection
 
 
 def failures_file(duckdb_path: Path) -> Path:

@@ -6,8 +6,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DATA_OWNERS, DUCKDB_POOL
-from vendor_pipelines.ops.exceptions import ensure_exceptions_schema, record_detections
-from vendor_pipelines.ops.run_failures import failure_detections, failures_file, latest_failures
+from vendor_pipelines.exceptions.run_failures import (
+    failure_detections,
+    failures_file,
+    latest_failures,
+)
+from vendor_pipelines.exceptions.store import ensure_exceptions_schema, record_detections
 from vendor_pipelines.settings import load_settings
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL
-from vendor_pipelines.ops.exception_types import exception_type
-from vendor_pipelines.ops.exceptions import open_exceptions
+from vendor_pipelines.exceptions.store import open_exceptions
+from vendor_pipelines.exceptions.types import exception_type
 
 
 def exception_checks(

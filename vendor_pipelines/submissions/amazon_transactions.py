@@ -14,8 +14,8 @@ import duckdb
 from vendor_pipelines.amazon.errors import AmazonError, TransactionTimeoutError
 from vendor_pipelines.amazon.models.common import TransactionStatusCode
 from vendor_pipelines.amazon.regions import AmazonRegions
-from vendor_pipelines.ops.exceptions import Detection
-from vendor_pipelines.ops.ledger import record_outcome, submissions
+from vendor_pipelines.exceptions.store import Detection
+from vendor_pipelines.submissions.ledger import record_outcome, submissions
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Alerts to owners: new error exceptions and failed runs, by e-mail and/or a Slack webhook.
 
-No Dagster here: `defs/ops/alerts.py` holds the sensor that calls this module once per tick.
+No Dagster here: `defs/exceptions/alerts.py` holds the sensor that calls this module once per tick.
 
 What is told, and how often:
 

@@ -8,7 +8,7 @@ while it is open (`holds`), how to fix its cause (`fix`) and what makes it resol
 (`clears`: every exception is recomputed by the step that detects it, so it resolves when that
 step next runs and no longer finds the cause). `shown_on` names the assets whose asset check of
 the same name turns red or amber while one is open. `docs/runbook.md` is generated from them
-(`vendor-pipelines runbook --out docs/runbook.md`, see `vendor_pipelines.ops.runbook`).
+(`vendor-pipelines runbook --out docs/runbook.md`, see `vendor_pipelines.exceptions.runbook`).
 """
 
 from __future__ import annotations

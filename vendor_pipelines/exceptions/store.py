@@ -13,8 +13,8 @@ from typing import Any
 
 import duckdb
 
-from vendor_pipelines.ops.alerts import refresh_exception_feed
-from vendor_pipelines.ops.exception_types import EXCEPTION_TYPES
+from vendor_pipelines.exceptions.alerts import refresh_exception_feed
+from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
 
 DETECTION_COLUMNS = (
     "exception_type",

@@ -23,7 +23,7 @@ from vendor_pipelines.defs.finance.remittances import (
     remittance_inbox_sensor,
 )
 from vendor_pipelines.defs.resources import WarehouseResource
-from vendor_pipelines.settlement.inbox import InboxWatch, content_hash, display_name
+from vendor_pipelines.finance.inbox import InboxWatch, content_hash, display_name
 
 MAX_FILE_BYTES = 2000
 

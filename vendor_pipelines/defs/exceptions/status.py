@@ -18,8 +18,8 @@ from vendor_pipelines.defs.orders.automation import catalogue_schedule, order_sy
 from vendor_pipelines.defs.orders.pii_purge import pii_purge_schedule
 from vendor_pipelines.defs.orders.po_windows import po_window_sensor
 from vendor_pipelines.defs.scheduling import loop_tags
-from vendor_pipelines.ops.exceptions import ensure_exceptions_schema
-from vendor_pipelines.ops.integration_status import (
+from vendor_pipelines.exceptions.store import ensure_exceptions_schema
+from vendor_pipelines.integration_status import (
     COLUMNS,
     FLOWS,
     HEALTH_RULE,
@@ -35,8 +35,8 @@ from vendor_pipelines.ops.integration_status import (
     warehouse_facts,
     write_status,
 )
-from vendor_pipelines.ops.ledger import ensure_ledger_tables
 from vendor_pipelines.settings import load_settings
+from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 INTEGRATION_STATUS = dg.AssetKey(["ops", "integration_status"])
 

@@ -1,7 +1,7 @@
 """Alerts to owners: a sensor tells each new error exception and each failed run, once.
 
-Messages, delivery and the once-only bookkeeping live in `vendor_pipelines/ops/alerts.py`; this
-module holds the resource (the ALERT_* settings, built in `defs/resources.py`) and the sensor.
+Messages, delivery and the once-only bookkeeping live in `vendor_pipelines/exceptions/alerts.py`;
+this module holds the resource (the ALERT_* settings, built in `defs/resources.py`) and the sensor.
 
 Why a plain sensor and not `dg.run_failure_sensor` (as `record_run_failures` is): a run status
 sensor manages its own cursor and moves it past a run even when the function raised, so a
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from vendor_pipelines.ops.alerts import (
+from vendor_pipelines.exceptions.alerts import (
     MAX_ALERTS_PER_TICK,
     AlertState,
     FeedUnavailable,

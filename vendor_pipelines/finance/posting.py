@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from vendor_pipelines.exceptions.store import Detection
 from vendor_pipelines.finance.netsuite_bodies import (
     UnpostableSettlementError,
     build_customer_payment,
@@ -25,8 +26,7 @@ from vendor_pipelines.finance.netsuite_bodies import (
     to_payload,
 )
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
-from vendor_pipelines.ops.exceptions import Detection
-from vendor_pipelines.ops.ledger import (
+from vendor_pipelines.submissions.ledger import (
     Outcome,
     ensure_ledger_tables,
     payload_hash,

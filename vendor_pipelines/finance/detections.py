@@ -1,4 +1,5 @@
-"""Finance exceptions of a settlement window, read from the dbt models after each build.
+"""Finance exceptions: remittance files rejected or repeated (after each load), and those of a
+settlement window, read from the dbt models after each build.
 
 Recorded from the dbt step itself, right after the models of the window are built: the rows
 that name a held payment must exist in the same run that holds it, whatever happens later in the
@@ -11,6 +12,31 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+
+from vendor_pipelines.finance.load import STANDING_REJECTIONS
+
+# Remittance files rejected whole and still standing (see load.STANDING_REJECTIONS), and the
+# payments that arrived again (informational): recorded by each load run.
+REMITTANCE_FILE_PROBLEMS = f"""
+select 'remittance_file_rejected' as exception_type, file_hash as entity_key,
+       null as vendor_code, null as purchase_order_number, null as asin, null as sku,
+       file_name as reference,
+       file_name || ': line ' || coalesce(error_line::varchar, '?') || ', segment '
+       || coalesce(error_segment, '?') || ', field ' || coalesce(error_field, '?') || ': '
+       || reason as detail
+from ({STANDING_REJECTIONS}) as standing
+union all
+-- informational: the same payment delivered again (the 820 and the portal export of one
+-- payment, or a re-export); nothing of the repeat was loaded
+select 'remittance_payment_repeated', r.file_hash || ':' || r.payment_number, null, null, null,
+       null, r.payment_number,
+       r.file_name || ': payment ' || r.payment_number || ' (' || r.source_format
+       || ') was already loaded from ' || coalesce(f.file_name, r.loaded_file_hash)
+       || ' (' || coalesce(f.source_format, '?') || '); recorded as a repeat, nothing added'
+from raw.remittance_repeats as r
+left join raw.remittance_files as f on f.file_hash = r.loaded_file_hash
+"""
+
 
 # The models the detections read; they are recorded only when this build built all of them.
 DETECTION_MODELS = ("cash_application", "gl_postings", "settlement_reconciliation")

@@ -1,1 +1,0 @@
-"""Settlement flow glue: the remittance inbox, and posting verified settlements to NetSuite."""

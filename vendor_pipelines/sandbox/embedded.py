@@ -17,20 +17,29 @@ from pathlib import Path
 from typing import Any
 
 from vendor_pipelines.sandbox.faults import FaultInjectionMiddleware, FaultPlan
+from vendor_pipelines.sandbox.identity import (
+    SANDBOX_LWA_CLIENT_ID,
+    SANDBOX_LWA_CLIENT_SECRET,
+    SANDBOX_LWA_REFRESH_TOKEN,
+    SANDBOX_NETSUITE_ACCOUNT_ID,
+    sandbox_refresh_token,
+)
 from vendor_pipelines.sandbox.server import LoopbackServer
 from vendor_pipelines.sandbox.store import SandboxStore
 from vendor_pipelines.sandbox.world import Scale, World, generate_world
 
-# Credentials the sandboxes accept; anything else is rejected like the real services would.
-SANDBOX_LWA_CLIENT_ID = "amzn1.application-oa2-client.sandbox"
-SANDBOX_LWA_CLIENT_SECRET = "sandbox-lwa-client-secret"
-SANDBOX_LWA_REFRESH_TOKEN = "Atzr|sandbox-refresh-token"
-SANDBOX_NETSUITE_ACCOUNT_ID = "1234567_SB1"
-
-
-def sandbox_refresh_token(region: str = "NA") -> str:
-    """The refresh token of the sandbox vendor's authorization in one SP-API region."""
-    return SANDBOX_LWA_REFRESH_TOKEN if region == "NA" else f"{SANDBOX_LWA_REFRESH_TOKEN}-{region}"
+# The credentials are part of the sandbox's front door: callers import them from here.
+__all__ = [
+    "SANDBOX_LWA_CLIENT_ID",
+    "SANDBOX_LWA_CLIENT_SECRET",
+    "SANDBOX_LWA_REFRESH_TOKEN",
+    "SANDBOX_NETSUITE_ACCOUNT_ID",
+    "RunningSandbox",
+    "embedded_sandbox",
+    "sandbox_fault_plans",
+    "sandbox_refresh_token",
+    "start_sandbox",
+]
 
 
 @dataclass

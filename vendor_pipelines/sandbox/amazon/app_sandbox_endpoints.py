@@ -12,6 +12,12 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from vendor_pipelines.sandbox.identity import (
+    SANDBOX_LWA_CLIENT_ID,
+    SANDBOX_LWA_CLIENT_SECRET,
+    sandbox_refresh_token,
+)
+
 from . import reports as report_docs
 from .app_core import SandboxCore
 from .document_urls import DOCUMENTS_PATH, s3_error
@@ -23,12 +29,6 @@ class SandboxEndpointsMixin(SandboxCore):
     """`POST /auth/o2/token` and `/_sandbox/` (document downloads, advance, received)."""
 
     async def lwa_token(self, request: Request) -> Response:
-        from vendor_pipelines.sandbox.embedded import (
-            SANDBOX_LWA_CLIENT_ID,
-            SANDBOX_LWA_CLIENT_SECRET,
-            sandbox_refresh_token,
-        )
-
         if request.method != "POST":
             return JSONResponse({"error": "invalid_request", "error_description": "Use POST."}, 405)
         raw = await request.body()

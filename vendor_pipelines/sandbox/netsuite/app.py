@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from vendor_pipelines.sandbox.faults import FaultInjectionMiddleware, FaultPlan
+from vendor_pipelines.sandbox.identity import SANDBOX_NETSUITE_ACCOUNT_ID
 from vendor_pipelines.sandbox.netsuite import metadata
 from vendor_pipelines.sandbox.netsuite.auth import TOKEN_PATH, Gatekeeper
 from vendor_pipelines.sandbox.netsuite.errors import (
@@ -375,8 +376,6 @@ def create_app(
     world: World, store: SandboxStore, faults: FaultPlan | None = None, **options: Any
 ) -> Any:
     """The sandbox ASGI app. Options: see DEFAULT_OPTIONS (plus `account_id`)."""
-    from vendor_pipelines.sandbox.embedded import SANDBOX_NETSUITE_ACCOUNT_ID
-
     unknown = set(options) - set(DEFAULT_OPTIONS) - {"account_id"}
     if unknown:
         raise TypeError(f"unknown NetSuite sandbox options: {sorted(unknown)}")

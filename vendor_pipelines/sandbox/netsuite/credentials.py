@@ -12,7 +12,7 @@ import hashlib
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from vendor_pipelines.sandbox.embedded import SANDBOX_NETSUITE_ACCOUNT_ID
+from vendor_pipelines.sandbox.identity import SANDBOX_NETSUITE_ACCOUNT_ID
 
 ACCOUNT_ID = SANDBOX_NETSUITE_ACCOUNT_ID
 

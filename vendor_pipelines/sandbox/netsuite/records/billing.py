@@ -41,7 +41,7 @@ from vendor_pipelines.sandbox.netsuite.records.fields import (
     select,
     text,
 )
-from vendor_pipelines.sandbox.netsuite.records.sales_order import (
+from vendor_pipelines.sandbox.netsuite.records.order_state import (
     refresh,
     requested_lines,
     require_approved,

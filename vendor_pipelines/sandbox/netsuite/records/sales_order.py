@@ -21,6 +21,7 @@ from vendor_pipelines.sandbox.netsuite.records.base import (
     ref_id,
     reference,
 )
+from vendor_pipelines.sandbox.netsuite.records.billing import invoice_from_order
 from vendor_pipelines.sandbox.netsuite.records.fields import (
     LINE_CUSTOM,
     TRANSACTION_BODY,
@@ -36,17 +37,12 @@ from vendor_pipelines.sandbox.netsuite.records.fields import (
     select,
     text,
 )
+from vendor_pipelines.sandbox.netsuite.records.fulfilment import fulfilment_from_order
+from vendor_pipelines.sandbox.netsuite.records.order_state import (
+    STATUS_NAMES,
+    refresh,
+)
 
-STATUS_NAMES = {
-    "A": "Pending Approval",
-    "B": "Pending Fulfillment",
-    "C": "Cancelled",
-    "D": "Partially Fulfilled",
-    "E": "Pending Billing/Partially Fulfilled",
-    "F": "Pending Billing",
-    "G": "Billed",
-    "H": "Closed",
-}
 ORDER_STATUS_NAMES = {"A": "Pending Approval", "B": "Pending Fulfillment"}
 
 SALES_ORDER_FIELDS = RecordFields(
@@ -99,24 +95,6 @@ SALES_ORDER_FIELDS = RecordFields(
 )
 
 
-def derive_status(order: Record) -> str:
-    if order["orderStatus"]["id"] == "A":
-        return "A"
-    lines = order["item"]["items"]
-    fulfilled = sum(float(line.get("quantityFulfilled", 0)) for line in lines)
-    billed = sum(float(line.get("quantityBilled", 0)) for line in lines)
-    still_open = any(
-        not line.get("isClosed")
-        and float(line.get("quantityFulfilled", 0)) < float(line["quantity"])
-        for line in lines
-    )
-    if fulfilled == 0:
-        return "B" if still_open else "H"
-    if still_open:
-        return "E" if fulfilled > billed else "D"
-    return "F" if fulfilled > billed else "G"
-
-
 class SalesOrder(RecordType):
     name = "salesOrder"
     title = "Sales Order"
@@ -127,8 +105,6 @@ class SalesOrder(RecordType):
 
     @property
     def transforms(self) -> dict[str, Transform]:
-        from vendor_pipelines.sandbox.netsuite.records.billing import invoice_from_order
-        from vendor_pipelines.sandbox.netsuite.records.fulfilment import fulfilment_from_order
 
         return {"itemFulfillment": fulfilment_from_order, "invoice": invoice_from_order}
 
@@ -219,15 +195,6 @@ class SalesOrder(RecordType):
         return out
 
 
-def refresh(order: Record) -> Record:
-    lines = order["item"]["items"]
-    order["subtotal"] = money(sum(float(line["amount"]) for line in lines))
-    order["total"] = order["subtotal"]
-    status = derive_status(order)
-    order["status"] = {"id": status, "refName": STATUS_NAMES[status]}
-    return order
-
-
 def _order_status(value: Any, default: str) -> dict[str, str]:
     status = enum_id(value) or default
     if status not in ORDER_STATUS_NAMES:
@@ -239,32 +206,3 @@ def _today() -> str:
     import datetime as dt
 
     return dt.date.today().isoformat()
-
-
-def require_approved(order: Record, action: str) -> None:
-    status = order["status"]["id"]
-    if status == "A":
-        raise user_error(f"You can not {action} a sales order that is pending approval.")
-    if status in ("C", "H"):
-        raise user_error(f"You can not {action} a sales order that is {STATUS_NAMES[status]}.")
-
-
-def requested_lines(body: dict[str, Any], order: Record) -> dict[int, dict[str, Any]]:
-    """Transform body lines by `orderLine`; unknown order lines are refused."""
-    known = {int(line["line"]) for line in order["item"]["items"]}
-    requested: dict[int, dict[str, Any]] = {}
-    items = (body.get("item") or {}).get("items") or []
-    for i, line in enumerate(items):
-        try:
-            number = int(line["orderLine"])
-        except (KeyError, TypeError, ValueError):
-            raise invalid_content(
-                "Please enter value(s) for: orderLine", f"item.items[{i}].orderLine"
-            ) from None
-        if number not in known:
-            raise invalid_content(
-                f"Invalid orderLine {number}: the order has no such line.",
-                f"item.items[{i}].orderLine",
-            )
-        requested[number] = line | {"_path": f"item.items[{i}]"}
-    return requested

@@ -26,7 +26,15 @@ NetSuite / Amazon tables (filled by the lead's ingestion assets; same columns ev
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from datetime import date
+from decimal import Decimal
+
 import duckdb
+
+from vendor_pipelines.remittance.models import RemittanceLine
 
 MONEY = "DECIMAL(18, 2)"
 
@@ -57,32 +65,8 @@ RAW_TABLES: dict[str, str] = {
         payment_date DATE,                   -- as the file states it; NULL = not stated
         PRIMARY KEY (file_hash, payment_number)
     """,
-    "remittance_lines": f"""
-        file_hash VARCHAR NOT NULL,
-        payment_number VARCHAR NOT NULL,
-        settlement_date DATE NOT NULL,
-        line_no INTEGER NOT NULL,
-        record_kind VARCHAR NOT NULL,        -- RMR | ADX_RMR | ADX_ENT | CSV
-        reference VARCHAR NOT NULL,          -- line identifier (RMR02 / ADX04 / Invoice Number)
-        reference_qualifier VARCHAR,
-        amount {MONEY} NOT NULL,             -- signed cash contribution to the payment
-        invoice_amount {MONEY},              -- gross before terms discount
-        discount_amount {MONEY} NOT NULL,    -- terms discount taken (positive)
-        withholding_amount {MONEY} NOT NULL,
-        remaining_amount {MONEY},
-        adjustment_reason VARCHAR,           -- X12 426 code (ADX02 / RMR07)
-        transaction_type VARCHAR,
-        description VARCHAR,
-        original_invoice_number VARCHAR,
-        po_number VARCHAR,
-        invoice_date DATE,
-        parent_line_no INTEGER,
-        source_line INTEGER,
-        vendor_code VARCHAR,                 -- ENT04 of its ENT loop, else the payment's payee
-        original_invoice VARCHAR,            -- the vendor invoice it settles or adjusts
-        links_to VARCHAR,                    -- the item a reversal points at (claim, provision)
-        PRIMARY KEY (file_hash, line_no)
-    """,
+    # columns derived from the parser's RemittanceLine (remittance_line_columns below)
+    "remittance_lines": "",
     "remittance_quarantine": """
         file_hash VARCHAR PRIMARY KEY,
         file_name VARCHAR NOT NULL,
@@ -167,15 +151,54 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "terms VARCHAR",
     ),
     "remittance_payments": ("payment_date DATE",),
-    "remittance_lines": ("vendor_code VARCHAR", "original_invoice VARCHAR", "links_to VARCHAR"),
 }
+
+# What a remittance line column holds, by the Python type the parser gives it.
+_SQL_TYPES = {str: "VARCHAR", int: "INTEGER", Decimal: MONEY, date: "DATE"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    not_null: bool
+
+    def ddl(self) -> str:
+        return f"{self.name} {self.sql_type}{' NOT NULL' if self.not_null else ''}"
+
+
+def remittance_line_columns() -> tuple[Column, ...]:
+    """raw.remittance_lines, column for column: the file and its settlement day, then every
+    field of `RemittanceLine` in its order. A field added to the dataclass (and filled by a
+    parser) is a column of the table, of each warehouse it is loaded into, and of the loader."""
+    hints = typing.get_type_hints(RemittanceLine)
+    columns = [Column("file_hash", "VARCHAR", True)]
+    for field in dataclasses.fields(RemittanceLine):
+        hint = hints[field.name]
+        optional = isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+        base = next(a for a in typing.get_args(hint) if a is not type(None)) if optional else hint
+        if typing.get_origin(base) is typing.Literal:
+            base = type(typing.get_args(base)[0])
+        columns.append(Column(field.name, _SQL_TYPES[base], not optional))
+        if field.name == "payment_number":
+            columns.append(Column("settlement_date", "DATE", True))
+    return tuple(columns)
 
 
 def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Create schema `raw` and every raw finance table if missing (idempotent)."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    lines = remittance_line_columns()
     for name, columns in RAW_TABLES.items():
+        if name == "remittance_lines":
+            columns = ", ".join([*(c.ddl() for c in lines), "PRIMARY KEY (file_hash, line_no)"])
         conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({columns})")
+    # A warehouse made before a field existed gains its column (NULL on the old rows).
+    for column in lines:
+        conn.execute(
+            f"ALTER TABLE raw.remittance_lines ADD COLUMN IF NOT EXISTS "
+            f"{column.name} {column.sql_type}"
+        )
     for table, columns in ADDED_COLUMNS.items():
         for column in columns:
             conn.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {column}")

@@ -28,13 +28,14 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 import pandas as pd
 
-from vendor_pipelines.finance.ddl import create_raw_tables
+from vendor_pipelines.finance.ddl import create_raw_tables, remittance_line_columns
 from vendor_pipelines.finance.inbox import display_name, one_line
 from vendor_pipelines.remittance import (
     RemittanceDocument,
@@ -355,38 +356,17 @@ def _insert_document(
         ],
         columns=list(_PAYMENT_TYPES),
     )
+    line_columns = remittance_line_columns()
     lines = pd.DataFrame(
         [
             {
+                **{field: _cell(value) for field, value in vars(line).items()},
                 "file_hash": file_hash,
-                "payment_number": line.payment_number,
                 "settlement_date": dates[line.payment_number],
-                "line_no": line.line_no,
-                "record_kind": line.record_kind,
-                "reference": line.reference,
-                "reference_qualifier": line.reference_qualifier,
-                "amount": str(line.amount),
-                "invoice_amount": None if line.invoice_amount is None else str(line.invoice_amount),
-                "discount_amount": str(line.discount_amount),
-                "withholding_amount": str(line.withholding_amount),
-                "remaining_amount": (
-                    None if line.remaining_amount is None else str(line.remaining_amount)
-                ),
-                "adjustment_reason": line.adjustment_reason,
-                "transaction_type": line.transaction_type,
-                "description": line.description,
-                "original_invoice_number": line.original_invoice_number,
-                "po_number": line.po_number,
-                "invoice_date": line.invoice_date,
-                "parent_line_no": line.parent_line_no,
-                "source_line": line.source_line,
-                "vendor_code": line.vendor_code,
-                "original_invoice": line.original_invoice,
-                "links_to": line.links_to,
             }
             for line in document.lines
         ],
-        columns=list(_LINE_TYPES),
+        columns=[column.name for column in line_columns],
     )
     conn.register("incoming_payments", payments)
     conn.register("incoming_lines", lines)
@@ -413,8 +393,9 @@ def _insert_document(
         )
         if len(lines):
             conn.execute(
-                f"INSERT INTO raw.remittance_lines BY NAME SELECT {_casts(_LINE_TYPES)}"
-                " FROM incoming_lines"
+                "INSERT INTO raw.remittance_lines BY NAME SELECT "
+                + _casts({column.name: column.sql_type for column in line_columns})
+                + " FROM incoming_lines"
             )
         conn.execute("COMMIT")
     except Exception:
@@ -423,6 +404,11 @@ def _insert_document(
     finally:
         conn.unregister("incoming_payments")
         conn.unregister("incoming_lines")
+
+
+def _cell(value: object) -> object:
+    # Decimals travel as text and are cast by DuckDB to DECIMAL(18,2): no float on the way
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _casts(types: dict[str, str]) -> str:
@@ -443,29 +429,4 @@ _PAYMENT_TYPES = {
     "payee_id": "VARCHAR",
     "has_hidden_lines": "BOOLEAN",
     "source_line": "INTEGER",
-}
-_LINE_TYPES = {
-    "file_hash": "VARCHAR",
-    "payment_number": "VARCHAR",
-    "settlement_date": "DATE",
-    "line_no": "INTEGER",
-    "record_kind": "VARCHAR",
-    "reference": "VARCHAR",
-    "reference_qualifier": "VARCHAR",
-    "amount": _MONEY,
-    "invoice_amount": _MONEY,
-    "discount_amount": _MONEY,
-    "withholding_amount": _MONEY,
-    "remaining_amount": _MONEY,
-    "adjustment_reason": "VARCHAR",
-    "transaction_type": "VARCHAR",
-    "description": "VARCHAR",
-    "original_invoice_number": "VARCHAR",
-    "po_number": "VARCHAR",
-    "invoice_date": "DATE",
-    "parent_line_no": "INTEGER",
-    "source_line": "INTEGER",
-    "vendor_code": "VARCHAR",
-    "original_invoice": "VARCHAR",
-    "links_to": "VARCHAR",
 }

@@ -4,8 +4,15 @@
 ) }}
 -- Every remittance line of the window with its deduction class (set-based: one CASE pass over
 -- the finance rules seed), the invoice key it belongs to and its lineage.
+-- The staged columns finance works from, by name: a field the parsers gain reaches staging by
+-- itself and joins this list when the finance layer needs it.
 with lines as (
-    select * from {{ ref('stg_remittance_lines') }}
+    select
+        line_id, file_hash, payment_number, settlement_date, line_no, record_kind, reference,
+        base_invoice_key, vendor_code, original_invoice, links_to, amount, invoice_amount,
+        discount_amount, withholding_amount, adjustment_reason, transaction_type, description,
+        po_number, invoice_date, parent_line_no
+    from {{ ref('stg_remittance_lines') }}
     where {{ settlement_window('settlement_date') }}
 )
 

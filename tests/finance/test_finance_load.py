@@ -127,3 +127,26 @@ def test_pandera_schema_accepts_loaded_lines_and_rejects_bad_ones(
         REMITTANCE_LINE_SCHEMA.validate(frame, lazy=True)
     failed = set(caught.value.failure_cases["column"])
     assert {"discount_amount", "record_kind"} <= failed
+
+
+def test_a_warehouse_made_before_a_line_field_existed_gains_its_column(tmp_path: Path) -> None:
+    conn = duckdb.connect(str(tmp_path / "old.duckdb"))
+    conn.execute("CREATE SCHEMA raw")
+    # raw.remittance_lines as the first release made it: no lineage, vendor code or currency
+    conn.execute(
+        "CREATE TABLE raw.remittance_lines (file_hash VARCHAR NOT NULL, payment_number VARCHAR"
+        " NOT NULL, settlement_date DATE NOT NULL, line_no INTEGER NOT NULL, record_kind VARCHAR"
+        " NOT NULL, reference VARCHAR NOT NULL, amount DECIMAL(18,2) NOT NULL,"
+        " PRIMARY KEY (file_hash, line_no))"
+    )
+    conn.execute(
+        "INSERT INTO raw.remittance_lines VALUES ('old', '4001', DATE '2024-01-02', 1, 'CSV',"
+        " 'INV-0', 10.00)"
+    )
+    (tmp_path / "a.csv").write_text(GOOD)
+    assert load_remittance_file(conn, tmp_path / "a.csv").status == "loaded"
+    columns = {row[0] for row in conn.execute("DESCRIBE raw.remittance_lines").fetchall()}
+    assert {"vendor_code", "original_invoice", "links_to", "invoice_currency"} <= columns
+    assert conn.execute(
+        "SELECT reference, original_invoice FROM raw.remittance_lines ORDER BY file_hash = 'old'"
+    ).fetchall() == [("INV-1", None), ("INV-0", None)]

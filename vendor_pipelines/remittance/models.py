@@ -97,6 +97,7 @@ class RemittanceLine:
     invoice_date: date | None = None
     parent_line_no: int | None = None  # the RMR an in-loop ADX belongs to
     source_line: int | None = None
+    invoice_currency: str | None = None  # the export's Invoice Currency of the line, as written
 
 
 @dataclass

@@ -178,6 +178,7 @@ def _line(row: _Row, line_no: int) -> RemittanceLine:
         po_number=row.text("reference details") or None,
         invoice_date=row.date("invoice date", required=False),
         source_line=row.line,
+        invoice_currency=row.text("invoice currency") or None,
     )
 
 

@@ -92,7 +92,8 @@ RAW_TABLES: dict[str, str] = {
         tax_total {MONEY} NOT NULL DEFAULT 0,      -- SuiteTax total (VAT on EU invoices)
         shipping_cost {MONEY} NOT NULL DEFAULT 0,  -- header freight charge
         discount_total {MONEY} NOT NULL DEFAULT 0, -- header discount, negative as in NetSuite
-        terms VARCHAR                              -- payment terms (e.g. Net 90) that set due_date
+        terms VARCHAR,                             -- payment terms (e.g. Net 90) that set due_date
+        tax_rate DECIMAL(9, 4)                     -- tax rate charged, percent (e.g. 19)
     """,
     "netsuite_invoice_lines": f"""
         invoice_id VARCHAR NOT NULL,
@@ -149,6 +150,7 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         f"shipping_cost {MONEY} DEFAULT 0",
         f"discount_total {MONEY} DEFAULT 0",
         "terms VARCHAR",
+        "tax_rate DECIMAL(9, 4)",
     ),
     "remittance_payments": ("payment_date DATE",),
 }

@@ -34,6 +34,9 @@ class InvoiceAmounts:
     freight: Decimal
     discount: Decimal
     tax: Decimal
+    # The rate NetSuite charged (percent). Derived back from rounded cents instead, a small
+    # invoice would tell Amazon 18.99 % for 19 % VAT.
+    tax_rate: Decimal | None = None
 
     @classmethod
     def of(cls, lines: list[dict[str, Any]]) -> InvoiceAmounts:
@@ -44,6 +47,7 @@ class InvoiceAmounts:
             Decimal(str(head["shipping_cost"] or 0)),
             Decimal(str(head["discount_total"] or 0)),
             Decimal(str(head["tax_total"] or 0)),
+            None if head.get("tax_rate") is None else Decimal(str(head["tax_rate"])),
         )
 
     @property
@@ -58,7 +62,10 @@ class InvoiceAmounts:
         if not self.tax:
             return []
         taxable = self.lines + self.freight + self.discount
-        rate = (self.tax / taxable * 100).quantize(Decimal("0.01")) if taxable else Decimal(0)
+        if self.tax_rate is not None:
+            rate = self.tax_rate
+        else:
+            rate = (self.tax / taxable * 100).quantize(Decimal("0.01")) if taxable else Decimal(0)
         return [
             {
                 "taxType": TAX_TYPES.get(region, "VAT"),

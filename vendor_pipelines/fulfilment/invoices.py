@@ -37,7 +37,8 @@ PRICE_TOLERANCE = Decimal("0.005")
 
 INVOICE_LINES = """
 select i.invoice_id, i.tranid, i.po_number, i.vendor_code, i.trandate, i.total, i.currency,
-       i.tax_total, i.shipping_cost, i.discount_total, coalesce(po.region, 'NA') as region,
+       i.tax_total, i.tax_rate, i.shipping_cost, i.discount_total,
+       coalesce(po.region, 'NA') as region,
        link.fulfilment_id, link.program, f.tranid as shipment_id,
        il.line, il.quantity, il.rate, il.amount, r.order_line, r.item_sequence_number,
        pol.asin, pol.vendor_sku, pol.net_cost, pol.currency as po_currency,

@@ -33,7 +33,8 @@ HEADER = (
     "custbody_item_fulfillment"
 )
 # Invoices also carry the due date NetSuite set from their terms (or the one keyed on them).
-INVOICE_HEADER = HEADER + ", duedate, BUILTIN.DF(terms) AS terms"
+# and the tax rate charged (percent), which Amazon is told as it is, not derived from cents.
+INVOICE_HEADER = HEADER + ", duedate, BUILTIN.DF(terms) AS terms, taxrate"
 LINES = (
     "SELECT transaction, line, orderline, item, quantity, rate, amount, location, "
     "custcol_amazon_item_sequence, custcol_amazon_asin FROM transactionline "
@@ -202,6 +203,7 @@ def land_invoices(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> 
                 "status": h.get("status"),
                 "currency": currencies[str(h.get("currency"))],
                 "tax_total": _num(h.get("taxtotal")) or 0.0,
+                "tax_rate": _num(h.get("taxrate")),
                 "shipping_cost": _num(h.get("shippingcost")) or 0.0,
                 "discount_total": _num(h.get("discounttotal")) or 0.0,
             }

@@ -168,6 +168,7 @@ def transaction_rows(books: Books) -> list[Row]:
                     "terms": _int(record.get("terms")),
                     "foreigntotal": record.get("total"),
                     "taxtotal": record.get("taxTotal"),
+                    "taxrate": record.get("taxRate"),
                     "shippingcost": record.get("shippingCost"),
                     "discounttotal": record.get("discountTotal"),
                     "otherrefnum": record.get("otherRefNum"),
@@ -327,7 +328,7 @@ _TERM = (
 )
 _TRANSACTION = (
     "id tranid type externalid entity status trandate duedate terms foreigntotal otherrefnum memo "
-    "taxtotal shippingcost discounttotal currency "
+    "taxtotal taxrate shippingcost discounttotal currency "
     "createdfrom foreignamountremaining foreignamountunpaid createddate "
     "lastmodifieddate"
 )

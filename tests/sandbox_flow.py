@@ -1,13 +1,19 @@
 """Shared harness for flow tests: an embedded sandbox, a warehouse, and in-process runs.
 
 Flow tests run the real assets against the sandboxes over HTTP; crash tests run them in live
-configuration (explicit endpoints and credentials) pointed at sandbox servers the test owns.
+configuration (explicit endpoints and credentials) pointed at sandbox servers the test owns, in
+a process of their own (`start_assets`, `run_assets.py`) that they kill for real.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,30 +22,41 @@ import duckdb
 from cryptography.fernet import Fernet
 
 from vendor_pipelines.deployment.topology import environment  # noqa: F401  (re-exported)
-from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
-from vendor_pipelines.sandbox.embedded import (
+from vendor_sandbox.amazon.state import AmazonSandboxState
+from vendor_sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     SANDBOX_LWA_REFRESH_TOKEN,
     SANDBOX_NETSUITE_ACCOUNT_ID,
     RunningSandbox,
 )
-from vendor_pipelines.sandbox.netsuite import credentials
-from vendor_pipelines.sandbox.netsuite.records.base import Books
+from vendor_sandbox.netsuite import credentials
+from vendor_sandbox.netsuite.records.base import Books
 
-# The order sync's assets, as the order_sync job runs them (catalogue first).
-ORDER_ASSETS = [
+# What the order sync starts from: Amazon's purchase orders and the NetSuite catalogue.
+ORDER_UPSTREAM = [
     ["raw", "amazon_purchase_orders"],
     ["raw", "netsuite_items"],
     ["raw", "netsuite_item_stock"],
     ["raw", "netsuite_locations"],
     ["raw", "netsuite_customers"],
-    ["orders", "sales_orders"],
-    ["orders", "acknowledgements"],
-    ["ops", "exceptions"],
+]
+# The order sync's assets, as the order_sync job runs them (catalogue first).
+ORDER_SYNC = [*ORDER_UPSTREAM, ["orders", "sales_orders"], ["orders", "acknowledgements"]]
+ORDER_ASSETS = [*ORDER_SYNC, ["ops", "exceptions"]]
+# Fulfilment's assets, after the order sync's: landing, ASN / DF confirmations, invoices, stock.
+FULFILMENT_ASSETS = [
+    ["raw", "netsuite_item_fulfilments"],
+    ["raw", "netsuite_invoices"],
+    ["raw", "netsuite_invoice_lines"],
+    ["fulfilment", "shipment_confirmations"],
+    ["fulfilment", "df_shipments"],
+    ["fulfilment", "invoice_submissions"],
+    ["fulfilment", "df_inventory_updates"],
 ]
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+ASSET_RUNNER = Path(__file__).with_name("run_assets.py")
 
 
 def wait_until(predicate, timeout: float, what: str, every: float = 1.0):
@@ -109,14 +126,7 @@ class SandboxFlow:
         partitions_def: dg.PartitionsDefinition | None = None,
         partition_key: str | None = None,
     ) -> dg.ExecuteInProcessResult:
-        job = dg.define_asset_job("flow_test", selection=selection, partitions_def=partitions_def)
-        merged = dg.Definitions.merge(self.definitions, dg.Definitions(jobs=[job]))
-        return merged.resolve_job_def("flow_test").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
-            partition_key=partition_key,
-            raise_on_error=False,
-            run_config=QUIET,
-        )
+        return materialize(self.definitions, selection, partitions_def, partition_key)
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as conn:
@@ -128,3 +138,83 @@ class SandboxFlow:
 
     def netsuite_records(self, record_type: str) -> list[dict]:
         return Books(self.sandbox.netsuite_store, {}).all(record_type)
+
+
+def materialize(
+    definitions: dg.Definitions,
+    selection: dg.AssetSelection,
+    partitions_def: dg.PartitionsDefinition | None = None,
+    partition_key: str | None = None,
+    run_config: Mapping[str, object] = QUIET,
+) -> dg.ExecuteInProcessResult:
+    """Run the assets of `selection` in this process, on an ephemeral instance; a failure is
+    the result's, not raised."""
+    job = dg.define_asset_job("flow_test", selection=selection, partitions_def=partitions_def)
+    merged = dg.Definitions.merge(definitions, dg.Definitions(jobs=[job]))
+    return merged.resolve_job_def("flow_test").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        partition_key=partition_key,
+        raise_on_error=False,
+        run_config=dict(run_config),
+    )
+
+
+def start_assets(env: dict[str, str], *keys: list[str]) -> subprocess.Popen:
+    """Materialize the assets `keys` in a process of their own, with environment `env`."""
+    return subprocess.Popen(
+        [sys.executable, str(ASSET_RUNNER), *("/".join(key) for key in keys)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish_assets(env: dict[str, str], *keys: list[str]) -> None:
+    """Materialize the assets `keys` in a process of their own, which must succeed."""
+    child = start_assets(env, *keys)
+    assert child.wait(timeout=300) == 0, child.stderr.read()[-3000:]
+
+
+def kill_assets_when(
+    env: dict[str, str], keys: list[list[str]], reached: Callable[[], object]
+) -> None:
+    """Materialize the assets `keys` in a process of their own and SIGKILL it once `reached()`
+    holds (after two minutes at the latest); it must not have finished before."""
+    child = start_assets(env, *keys)
+    deadline = time.monotonic() + 120
+    while not reached() and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL, "the run finished before the kill"
+
+
+def applied_documents(amazon: AmazonSandboxState, kind: str) -> Counter:
+    """Documents of `kind` Amazon applied (first accepted submission, not an absorbed duplicate),
+    by reference."""
+    outcomes = {t["transactionId"]: t["outcome"] for t in amazon.transactions()}
+    return Counter(
+        e["ref"]
+        for e in amazon.received(kind)
+        if e["duplicateOf"] is None and outcomes[e["transactionId"]] == "Success"
+    )
+
+
+def held_sales_orders(plan: list[dict]) -> set[str]:
+    """Sales orders of the warehouse's plan whose first fulfilment the gate holds (a bad SSCC,
+    a missing weight)."""
+    return {p["salesOrder"] for p in plan for d in p["defects"]
+            if d["kind"] in ("bad_sscc", "missing_weight")}  # fmt: skip
+
+
+def expected_rp_asns(plan: list[dict]) -> set[str]:
+    """The RP fulfilments of the warehouse's plan that become ASNs: all but the held ones."""
+    held = held_sales_orders(plan)
+    return {
+        f["tranId"]
+        for p in plan
+        if p["program"] == "RP"
+        for i, f in enumerate(p["fulfilments"])
+        if not (i == 0 and p["salesOrder"] in held)
+    }

@@ -1,11 +1,15 @@
 """Clients for Amazon and NetSuite from settings: live credentials, or the embedded sandbox.
 
-This is the one place the "no credentials means sandbox" switch lives; Dagster resources and the
-CLI both call it, so a deployment behaves the same in the UI, in a schedule and in a benchmark.
+This is the one place the "no credentials means sandbox" switch lives, and the product's one
+door to the simulator (the sibling package `vendor_sandbox`): Dagster resources, the demo and
+the CLI all come through here, so a deployment behaves the same in the UI, in a schedule and in
+a benchmark, and nothing else in `vendor_pipelines` imports the simulator.
 """
 
 from __future__ import annotations
 
+import argparse
+from datetime import date
 from pathlib import Path
 
 from vendor_pipelines.amazon.regions import (
@@ -20,40 +24,67 @@ from vendor_pipelines.netsuite import (
     TokenBasedAuth,
     rest_base_url,
 )
-from vendor_pipelines.sandbox.embedded import (
+from vendor_pipelines.settings import Settings, load_settings
+from vendor_sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     SANDBOX_NETSUITE_ACCOUNT_ID,
     RunningSandbox,
+    amazon_pays,
     embedded_sandbox,
     sandbox_fault_plans,
+    sandbox_oauth2_auth,
     sandbox_refresh_token,
 )
-from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.settings import Settings
+from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.settings import SandboxSettings, load_sandbox_settings
+
+
+def uses_sandbox(settings: Settings) -> bool:
+    """Whether either side runs on the embedded sandbox (it has no live settings)."""
+    return not (settings.amazon_is_live and settings.netsuite_is_live)
+
+
+def sandbox_settings(settings: Settings, *, check_paths: bool = True) -> SandboxSettings:
+    """The embedded sandbox's own settings (`SANDBOX_*`), its state beside this warehouse."""
+    return load_sandbox_settings(settings, check_paths=check_paths)
+
+
+def load_configuration(*, check_paths: bool = True) -> Settings:
+    """The settings, with the sandbox's checked too wherever a side runs on it: the start-up
+    check of every entry point (definitions, CLI), one ConfigurationError line at most."""
+    settings = load_settings(check_paths=check_paths)
+    if uses_sandbox(settings):
+        sandbox_settings(settings, check_paths=check_paths)
+    return settings
 
 
 def sandbox_faults(settings: Settings) -> tuple[FaultPlan | None, FaultPlan | None]:
     """The (Amazon, NetSuite) fault plans `SANDBOX_FAULT_*` ask for, sized to our timeouts."""
+    sandbox = sandbox_settings(settings, check_paths=False)
     return sandbox_fault_plans(
-        settings.sandbox_fault_rate,
-        settings.sandbox_fault_kinds,
-        settings.sandbox_fault_seed,
+        sandbox.sandbox_fault_rate,
+        sandbox.sandbox_fault_kinds,
+        sandbox.sandbox_fault_seed,
         settings.amazon_request_timeout_seconds,
         settings.netsuite_request_timeout_seconds,
     )
 
 
 def sandbox_for(settings: Settings) -> RunningSandbox:
+    """This process's embedded sandbox for these settings; its warehouse runs a wave at each
+    poll of new item fulfilments, unless live mode (`SANDBOX_LIVE`) drives it on its own."""
+    sandbox = sandbox_settings(settings, check_paths=False)
     amazon_faults, netsuite_faults = sandbox_faults(settings)
     return embedded_sandbox(
-        Path(settings.sandbox_state_dir),
-        settings.sandbox_seed,
-        settings.sandbox_scale,
+        Path(sandbox.sandbox_state_dir or "."),
+        sandbox.sandbox_seed,
+        sandbox.sandbox_scale,
         settings.amazon_region_list,
-        bad_orders=settings.sandbox_bad_orders,
+        bad_orders=sandbox.sandbox_bad_orders,
         amazon_faults=amazon_faults,
         netsuite_faults=netsuite_faults,
+        live=sandbox.sandbox_live,
     )
 
 
@@ -122,8 +153,6 @@ def netsuite_client(
             concurrency_limit=settings.netsuite_concurrency_limit,
             timeout=timeout,
         )
-    from vendor_pipelines.sandbox.netsuite.credentials import sandbox_oauth2_auth
-
     sandbox = sandbox_for(settings)
     return NetSuiteClient(
         sandbox.netsuite_url,
@@ -139,3 +168,27 @@ def sandbox_ship_from_mapping(settings: Settings) -> dict[str, str]:
     world = sandbox_for(settings).world
     mapped = world.mapped_warehouses
     return {v.vendor_code: mapped[i % len(mapped)].party_id for i, v in enumerate(world.vendors)}
+
+
+def pii_key_file(settings: Settings) -> Path | None:
+    """Where the embedded sandbox keeps its local PII key; None with live Amazon, which needs
+    PII_ENCRYPTION_KEY set."""
+    if settings.amazon_is_live:
+        return None
+    return Path(sandbox_settings(settings, check_paths=False).sandbox_state_dir or ".") / "pii.key"
+
+
+def sandbox_pays(settings: Settings, day: date) -> int:
+    """In the embedded sandbox, Amazon pays the invoices it accepted: remittance files land in
+    the inbox (the number written). Nothing with live Amazon, which pays on its own."""
+    if settings.amazon_is_live:
+        return 0
+    sandbox = sandbox_settings(settings, check_paths=False)
+    return amazon_pays(sandbox_for(settings), settings.remittance_inbox, day, sandbox.sandbox_seed)
+
+
+def register_simulator_commands(subparsers: argparse._SubParsersAction) -> None:
+    """The simulator's own commands (`sandbox`, `bench`, `soak`) in the product's console."""
+    from vendor_sandbox.cli import register
+
+    register(subparsers)

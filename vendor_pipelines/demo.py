@@ -23,8 +23,9 @@ from typing import TextIO
 
 import dagster as dg
 
+from vendor_pipelines.connections import load_configuration, sandbox_pays
 from vendor_pipelines.dbt_project import REPO_ROOT
-from vendor_pipelines.settings import Settings, load_settings
+from vendor_pipelines.settings import Settings
 
 DAGSTER_HOME = REPO_ROOT / "data" / "dagster_home"
 LOG_NAME = "demo.log"
@@ -253,29 +254,13 @@ def demo_definitions() -> dg.Definitions:
     return dg.Definitions.merge(definitions, dg.Definitions(jobs=jobs))
 
 
-def _sandbox_pays(settings: Settings, partition_key: str) -> int:
-    """In the embedded sandbox, Amazon pays the invoices it accepted: files land in the inbox."""
-    if settings.amazon_is_live:
-        return 0
-    from vendor_pipelines.connections import sandbox_for
-    from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
-    from vendor_pipelines.sandbox.amazon_payments import write_remittances
-
-    sandbox = sandbox_for(settings)
-    state = AmazonSandboxState(sandbox.amazon_store, sandbox.world)
-    files = write_remittances(
-        state, settings.remittance_inbox, date.fromisoformat(partition_key), settings.sandbox_seed
-    )
-    return len(files)
-
-
 def default_dagster_home(settings: Settings) -> Path:
     """Beside the warehouse: `data/dagster_home` (as `make dev`) for the default warehouse."""
     return settings.duckdb_path.parent / "dagster_home"
 
 
 def run_demo(dagster_home: Path | None = None, *, verbose: bool = False) -> int:
-    settings = load_settings()
+    settings = load_configuration()
     home = prepare_dagster_home(dagster_home or default_dagster_home(settings))
     os.environ["DAGSTER_HOME"] = str(home)
     log = None if verbose else home / LOG_NAME
@@ -327,7 +312,7 @@ def run_demo(dagster_home: Path | None = None, *, verbose: bool = False) -> int:
         for job_name, partition_key in plan:
             if job_name in pays and partition_key is not None and sandbox:
                 progress.begin("Amazon (the sandbox) pays the invoices it accepted")
-                paid = _sandbox_pays(settings, partition_key)
+                paid = sandbox_pays(settings, date.fromisoformat(partition_key))
                 progress.finish(f"{paid} remittance files in {settings.remittance_inbox}")
                 if paid:
                     ok &= run("demo_remittances", None)[0]

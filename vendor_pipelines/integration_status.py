@@ -29,6 +29,7 @@ from vendor_pipelines.fulfilment.asn import ASN_CHANNEL, ASN_REPLACE_CHANNEL
 from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL, DF_STATUS_CHANNEL
 from vendor_pipelines.fulfilment.inventory import INVENTORY_CHANNEL
 from vendor_pipelines.fulfilment.invoices import INVOICE_CHANNELS
+from vendor_pipelines.orders.detections import UNACKNOWLEDGED_PURCHASE_ORDERS
 from vendor_pipelines.orders.plans import (
     ACK_CHANNELS,
     SALES_ORDER_CANCELLATION_CHANNEL,
@@ -314,14 +315,8 @@ OVERDUE: dict[str, Overdue] = {
         exception_types=("acknowledgement_overdue",),
         items_sql=f"""
             select p.purchase_order_number as item
-            from raw.amazon_purchase_orders p
-            left join ops.submissions s
-                on s.submission_key = p.purchase_order_number
-               and s.channel = case p.program when 'RP' then '{ACK_CHANNELS["RP"]}'
-                                              else '{ACK_CHANNELS["DF"]}' end
-            where p.purchase_order_state in ('New', 'NEW')
-              and p.purchase_order_date <= $cutoff
-              and (s.status is null or s.status in ('pending', 'failed'))""",
+            {UNACKNOWLEDGED_PURCHASE_ORDERS}
+              and p.purchase_order_date <= $cutoff""",
         tables=("raw.amazon_purchase_orders",),
     ),
     "asns": Overdue(

@@ -6,9 +6,10 @@ error that names the missing variable, never a silent fallback to the sandbox.
 
 Every mistake is reported as one `ConfigurationError` line naming the variable as the user sets
 it, the value given (never a secret's) and what is accepted; `load_settings` also checks that
-the warehouse, the analysts' copy, the inbox and the sandbox state can live where they are set.
-The analysts' copy, the inbox and the sandbox state default to folders beside the warehouse, so
-two deployments with their own `DUCKDB_PATH` share no file.
+the warehouse, the analysts' copy and the inbox can live where they are set. Both default to
+places beside the warehouse, so two deployments with their own `DUCKDB_PATH` share no file. The
+embedded sandbox's own settings (`SANDBOX_*`) are the simulator's, read where the sandbox is
+started (`connections.py`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ from vendor_pipelines.amazon.regions import (
     regional_credentials,
 )
 from vendor_pipelines.netsuite.client import DEFAULT_TIMEOUT_SECONDS as NETSUITE_TIMEOUT
-from vendor_pipelines.sandbox.faults import FAULT_KINDS, parse_fault_kinds
-from vendor_pipelines.sandbox.world import Scale
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +41,6 @@ DEFAULT_DUCKDB_PATH = Path("data/warehouse.duckdb")
 BESIDE_THE_WAREHOUSE = {
     "analytics_duckdb_path": Path("analytics.duckdb"),
     "remittance_inbox": Path("inbox/remittances"),
-    "sandbox_state_dir": Path("sandbox"),
 }
 
 NETSUITE_TBA_VARS = (
@@ -146,23 +144,6 @@ class Settings(BaseSettings):
     held_settlement_retry_minutes: float = Field(default=60, gt=0)
     automation_interval_seconds: int = Field(default=30, ge=5)
 
-    # Embedded sandbox (used only where a side has no live settings). Unset: sandbox/ beside
-    # DUCKDB_PATH.
-    sandbox_state_dir: Path = DEFAULT_DUCKDB_PATH.parent / "sandbox"
-    sandbox_seed: int = 7
-    sandbox_scale: str = "small"
-    # Spoil a few generated purchase orders per batch (duplicate line numbers, bad quantities,
-    # negative costs) so a deployment can watch quarantine work; off by default.
-    sandbox_bad_orders: bool = False
-    # Live mode (vendor-pipelines soak): Amazon, the warehouse and Amazon's payables are driven
-    # by wall-clock time from outside (sandbox/live.py), not by the pipeline's own runs.
-    sandbox_live: bool = False
-    # Injected faults: this share of requests (to each sandbox) fails in one of the listed
-    # ways, drawn from a seeded RNG; timeouts are sized to the request timeouts above.
-    sandbox_fault_rate: float = Field(default=0.0, ge=0, le=1)
-    sandbox_faults: str = Field(default="", description="fault kinds, comma-separated; empty = all")
-    sandbox_fault_seed: int = 0
-
     # Alerts to owners (new error exceptions, failed runs; ops/alerts.py): e-mail through an
     # SMTP server and/or a Slack incoming webhook, one or one per owner. Off while neither is
     # configured. The SMTP password and the webhook URLs are secrets (read through dg.EnvVar).
@@ -185,7 +166,7 @@ class Settings(BaseSettings):
     @classmethod
     def _beside_the_warehouse(cls, data: Any) -> Any:
         # Unset (or empty) paths follow the warehouse, so a deployment with its own DUCKDB_PATH
-        # keeps its analysts' copy, inbox and sandbox state to itself. Set ones win.
+        # keeps its analysts' copy and inbox to itself. Set ones win.
         if not isinstance(data, dict):
             return data
         warehouse = data.get("duckdb_path") or DEFAULT_DUCKDB_PATH
@@ -239,16 +220,6 @@ class Settings(BaseSettings):
             raise ValueError("not a time of day; use HH:MM from 00:00 to 23:59, e.g. 02:30")
         return value
 
-    @field_validator("sandbox_scale")
-    @classmethod
-    def _known_scale(cls, value: str) -> str:
-        try:
-            Scale.named(value)
-        except ValueError as exc:
-            choices = str(exc).rpartition("; ")[2]  # "choose one of [...]"
-            raise ValueError(f"not a sandbox scale; {choices}") from None
-        return value
-
     @field_validator("amazon_regions")
     @classmethod
     def _known_regions(cls, value: str) -> str:
@@ -275,24 +246,12 @@ class Settings(BaseSettings):
                 )
         return value
 
-    @field_validator(
-        "duckdb_path", "analytics_duckdb_path", "remittance_inbox", "sandbox_state_dir"
-    )
+    @field_validator("duckdb_path", "analytics_duckdb_path", "remittance_inbox")
     @classmethod
     def _anchor_to_project(cls, value: Path) -> Path:
         # Relative paths mean "in this project", whatever the working directory of the process
         # (dbt and some Dagster steps run elsewhere).
         return value if value.is_absolute() else (REPO_ROOT / value).resolve()
-
-    @field_validator("sandbox_faults")
-    @classmethod
-    def _known_fault_kinds(cls, value: str) -> str:
-        parse_fault_kinds(value)  # an unknown kind raises, naming the kinds there are
-        return value
-
-    @property
-    def sandbox_fault_kinds(self) -> tuple[str, ...]:
-        return parse_fault_kinds(self.sandbox_faults) or FAULT_KINDS
 
     @property
     def amazon_app(self) -> AmazonAppConfig:
@@ -479,8 +438,6 @@ def settings_path_problem(settings: Settings) -> str | None:
         # Read by the pipeline; written only by the sandbox's Amazon.
         ("remittance_inbox", True, not settings.amazon_is_live, "a folder (or where to make one)"),
     ]
-    if not (settings.amazon_is_live and settings.netsuite_is_live):
-        checks.append(("sandbox_state_dir", True, True, "a folder this user can write"))
     for name, folder, writable, needed in checks:
         path = getattr(settings, name)
         problem = path_problem(path, folder=folder, writable=writable)

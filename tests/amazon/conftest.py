@@ -20,24 +20,24 @@ import httpx
 import pytest
 
 from vendor_pipelines.amazon import AmazonVendorClient, RetryPolicy
-from vendor_pipelines.sandbox.amazon import create_app, sdk_validation
-from vendor_pipelines.sandbox.amazon.served_operations import SERVED_OPERATIONS
-from vendor_pipelines.sandbox.amazon.spec_validation import (
+from vendor_sandbox.amazon import create_app, sdk_validation
+from vendor_sandbox.amazon.served_operations import SERVED_OPERATIONS
+from vendor_sandbox.amazon.spec_validation import (
     SpecsMissing,
     request_errors,
     response_errors,
     specs_available,
     specs_dir,
 )
-from vendor_pipelines.sandbox.embedded import (
+from vendor_sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     SANDBOX_LWA_REFRESH_TOKEN,
 )
-from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.server import LoopbackServer
-from vendor_pipelines.sandbox.store import SandboxStore
-from vendor_pipelines.sandbox.world import Scale, World, generate_world
+from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.server import LoopbackServer
+from vendor_sandbox.store import SandboxStore
+from vendor_sandbox.world import Scale, World, generate_world
 
 # Every operation the sandbox serves (the client's table and what only other clients call), so
 # a request by any test client is judged against its operation's official model.

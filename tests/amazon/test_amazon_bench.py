@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vendor_pipelines.bench.amazon import benchmark
+from vendor_sandbox.bench.amazon import benchmark
 
 
 def test_short_benchmark_has_no_failed_calls():

@@ -18,10 +18,10 @@ from vendor_pipelines.amazon import (
     TransactionTimeoutError,
 )
 from vendor_pipelines.amazon.models import orders as rpo
-from vendor_pipelines.sandbox.amazon import builders
-from vendor_pipelines.sandbox.embedded import SANDBOX_LWA_CLIENT_SECRET, SANDBOX_LWA_REFRESH_TOKEN
-from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.world import Scale, generate_world
+from vendor_sandbox.amazon import builders
+from vendor_sandbox.embedded import SANDBOX_LWA_CLIENT_SECRET, SANDBOX_LWA_REFRESH_TOKEN
+from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.world import Scale, generate_world
 
 WEEK_AGO = timedelta(days=7)
 
@@ -510,7 +510,7 @@ def test_report_documents_match_amazons_report_schemas(sandbox, client, specs):
     """The raw documents validate against Amazon's report schemas (model files only)."""
     import json
 
-    from vendor_pipelines.sandbox.amazon.spec_validation import report_document_errors
+    from vendor_sandbox.amazon.spec_validation import report_document_errors
 
     _sales_and_ppm(client)
     for report_id in ("50001", "50002"):
@@ -581,7 +581,7 @@ def test_df_sandbox_test_data_api_creates_orders(sandbox, client, raw_http, worl
 
 def test_df_sandbox_test_data_api_matches_its_model(sandbox, raw_http, world, specs):
     """The SDK has no model of the test-data API: only Amazon's model file can judge it."""
-    from vendor_pipelines.sandbox.amazon.spec_validation import response_errors
+    from vendor_sandbox.amazon.spec_validation import response_errors
 
     (created, status), _ = _df_sandbox_orders(sandbox, raw_http, world)
     assert (
@@ -596,9 +596,9 @@ def test_client_runs_in_process_against_the_asgi_app(world):
     import warnings
 
     from vendor_pipelines.amazon import AmazonVendorClient
-    from vendor_pipelines.sandbox.amazon import create_app
-    from vendor_pipelines.sandbox.embedded import SANDBOX_LWA_CLIENT_ID
-    from vendor_pipelines.sandbox.store import SandboxStore
+    from vendor_sandbox.amazon import create_app
+    from vendor_sandbox.embedded import SANDBOX_LWA_CLIENT_ID
+    from vendor_sandbox.store import SandboxStore
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from vendor_pipelines.amazon.models import df_orders as dfo
-from vendor_pipelines.sandbox.amazon import builders
-from vendor_pipelines.sandbox.amazon.served_operations import SERVED_OPERATIONS
-from vendor_pipelines.sandbox.amazon.spec_validation import request_errors, spec_operation
+from vendor_sandbox.amazon import builders
+from vendor_sandbox.amazon.served_operations import SERVED_OPERATIONS
+from vendor_sandbox.amazon.spec_validation import request_errors, spec_operation
 
 ORDERS_V1 = "/vendor/directFulfillment/orders/v1"
 SHIPPING_V1 = "/vendor/directFulfillment/shipping/v1"

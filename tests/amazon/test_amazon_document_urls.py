@@ -18,7 +18,7 @@ import pytest
 
 from vendor_pipelines.amazon import AmazonApiError
 from vendor_pipelines.amazon.models import reports as rep
-from vendor_pipelines.sandbox.server import LoopbackServer, free_port
+from vendor_sandbox.server import LoopbackServer, free_port
 
 SALES_OPTIONS = {
     "reportPeriod": "DAY",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from vendor_pipelines.sandbox.amazon import create_app
-from vendor_pipelines.sandbox.amazon.generator import FixtureError, generate_orders, load_fixtures
-from vendor_pipelines.sandbox.amazon.spec_validation import iter_examples
-from vendor_pipelines.sandbox.store import SandboxStore
-from vendor_pipelines.sandbox.world import FULFILMENT_CENTRES, Scale, generate_world
+from vendor_sandbox.amazon import create_app
+from vendor_sandbox.amazon.generator import FixtureError, generate_orders, load_fixtures
+from vendor_sandbox.amazon.spec_validation import iter_examples
+from vendor_sandbox.store import SandboxStore
+from vendor_sandbox.world import FULFILMENT_CENTRES, Scale, generate_world
 
 ANCHOR = datetime(2024, 5, 1, 12, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from vendor_pipelines.amazon.models import orders as rpo
 from vendor_pipelines.amazon.models import transactions as txm
 from vendor_pipelines.amazon.models.common import DateTimeInterval, Error
 from vendor_pipelines.amazon.operations import OPERATIONS
-from vendor_pipelines.sandbox.amazon.spec_validation import (
+from vendor_sandbox.amazon.spec_validation import (
     SpecsMissing,
     iter_examples,
     specs_dir,

@@ -18,7 +18,7 @@ import pytest
 
 from vendor_pipelines.amazon.models import df_orders as dfo
 from vendor_pipelines.amazon.models import orders as rpo
-from vendor_pipelines.sandbox.amazon import builders
+from vendor_sandbox.amazon import builders
 
 RP_ORDERS = "/vendor/orders/v1/purchaseOrders"
 RP_STATUS = "/vendor/orders/v1/purchaseOrdersStatus"

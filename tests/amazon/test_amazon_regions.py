@@ -8,7 +8,7 @@ import pytest
 
 from vendor_pipelines.amazon.errors import AmazonForbiddenError, AmazonNotFoundError
 from vendor_pipelines.amazon.regions import AmazonCredentials, AmazonRegions
-from vendor_pipelines.sandbox.embedded import (
+from vendor_sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     RunningSandbox,
@@ -78,7 +78,7 @@ def test_unconfigured_region_is_named() -> None:
 def world_start(sandbox: RunningSandbox):
     from datetime import timedelta
 
-    from vendor_pipelines.sandbox.amazon.state import AmazonSandboxState
+    from vendor_sandbox.amazon.state import AmazonSandboxState
 
     anchor = AmazonSandboxState(sandbox.amazon_store, sandbox.world).anchor
     return anchor - timedelta(days=sandbox.world.scale.days + 1)

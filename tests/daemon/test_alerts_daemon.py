@@ -11,7 +11,6 @@ retried at the next tick, alone.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,18 +18,19 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from alert_fixtures import FINANCE, OPS, clear_alert_settings, email_settings, fail_a_run
 from alert_receivers import SmtpReceiver, WebhookReceiver
 from dagster._core.definitions.run_request import InstigatorType
 from dagster._core.scheduler.instigation import TickStatus
 from sandbox_flow import wait_until
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.deployment.topology import Topology, write_instance
 from vendor_pipelines.exceptions.store import Detection, record_detections
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 SENSOR = "owner_alerts_sensor"
-OPS, FINANCE = "ops-oncall@example.com", "finance-close@example.com"
 
 
 def _ticks(instance: dg.DagsterInstance) -> Sequence:
@@ -59,20 +59,6 @@ def _wait_ticks(instance: dg.DagsterInstance, after: float, count: int, timeout:
     return tick
 
 
-def _fail_a_run(instance: dg.DagsterInstance, loop: str | None = None) -> str:
-    @dg.op
-    def post_to_netsuite() -> None:
-        raise RuntimeError("NetSuite answered 503 three times")
-
-    @dg.job(name=f"failing_{loop or 'adhoc'}", tags={"loop": loop} if loop else {})
-    def failing() -> None:
-        post_to_netsuite()
-
-    result = failing.execute_in_process(instance=instance, raise_on_error=False)
-    assert not result.success
-    return result.run_id
-
-
 ERRORS = {
     "operations": Detection(
         "sku_mapping_gap",
@@ -94,19 +80,14 @@ LATER = Detection("asn_rejected", "asn|SHIP-9", "Amazon rejected ASN SHIP-9", re
 def test_alerts_are_told_once_across_ticks_and_a_daemon_restart(
     tmp_path: Path, instance_kind, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in [n for n in os.environ if n.startswith("ALERT_")]:
-        monkeypatch.delenv(name)
+    clear_alert_settings(monkeypatch)
     home = tmp_path / "dagster_home"
     warehouse = tmp_path / "warehouse.duckdb"
     with SmtpReceiver() as smtp, WebhookReceiver() as webhook:
         env = write_instance(home, instance_kind) | {
             "DUCKDB_PATH": str(warehouse),
             "ANALYTICS_DUCKDB_PATH": str(tmp_path / "analytics.duckdb"),
-            "ALERT_SMTP_HOST": "127.0.0.1",
-            "ALERT_SMTP_PORT": str(smtp.port),
-            "ALERT_FROM": "vendor-pipelines@example.com",
-            "ALERT_TO_OPERATIONS": OPS,
-            "ALERT_TO_FINANCE": FINANCE,
+            **email_settings(smtp),
             "ALERT_SLACK_WEBHOOK_URL_OPERATIONS": webhook.url("/hooks/operations"),
             "ALERT_SLACK_WEBHOOK_URL_FINANCE": webhook.url("/hooks/finance"),
         }
@@ -128,11 +109,12 @@ def test_alerts_are_told_once_across_ticks_and_a_daemon_restart(
             first = _wait_ticks(instance, 0, 1)
             assert first.skip_reason.startswith("alerting started"), first.skip_reason
 
+            warehouse_schema.apply(writer)
             record_detections(writer, "test/orders", detections=[ERRORS["operations"], WARNING])
             record_detections(writer, "test/finance", detections=[ERRORS["finance"]])
             runs = {
-                "operations": _fail_a_run(instance),
-                "finance": _fail_a_run(instance, "finance"),
+                "operations": fail_a_run(instance),
+                "finance": fail_a_run(instance, "finance"),
             }
             wait_until(
                 lambda: len(smtp.received()) >= 4 and len(webhook.accepted()) >= 4,
@@ -163,7 +145,7 @@ def test_alerts_are_told_once_across_ticks_and_a_daemon_restart(
             # refused once, then retried alone), the four before are not told again.
             topology.stop_daemon()
             record_detections(writer, "test/fulfilment", detections=[LATER])
-            while_down = _fail_a_run(instance)
+            while_down = fail_a_run(instance)
             webhook.refuse_next = 1
             restarted = time.time()
             topology.start_daemon()

@@ -18,14 +18,14 @@ import pytest
 from cryptography.fernet import Fernet
 from sandbox_flow import wait_until
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.deployment.topology import Topology, write_instance
-from vendor_pipelines.orders.df_addresses import DDL as ADDRESS_DDL
-from vendor_pipelines.sandbox.remittance_files import (
+from vendor_sandbox.remittance_files import (
     SandboxInvoice,
     SandboxInvoiceLine,
     settlement_for_invoices,
 )
-from vendor_pipelines.sandbox.remittance_writers import write_820
+from vendor_sandbox.remittance_writers import write_820
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ def test_a_late_file_rebuilds_its_day_and_expired_addresses_are_purged(
         monkeypatch.setenv(name, value)
     # A DF address captured 40 days ago, for an order that never shipped: past retention.
     with duckdb.connect(str(warehouse)) as conn:
-        conn.execute(ADDRESS_DDL)
+        warehouse_schema.apply(conn)
         captured = datetime.now(UTC) - timedelta(days=40)
         conn.execute(
             "insert into raw.df_ship_to_addresses values (?, ?, ?, ?, ?, ?, ?, ?)",

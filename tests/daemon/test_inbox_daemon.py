@@ -22,8 +22,8 @@ from sandbox_flow import sandbox_environment, wait_until
 
 from vendor_pipelines.deployment.topology import Topology, write_instance
 from vendor_pipelines.finance.inbox import content_hash
-from vendor_pipelines.sandbox.remittance_files import SandboxPayment, SandboxRemitItem
-from vendor_pipelines.sandbox.remittance_writers import write_820, write_vc_payments_csv
+from vendor_sandbox.remittance_files import SandboxPayment, SandboxRemitItem
+from vendor_sandbox.remittance_writers import write_820, write_vc_payments_csv
 
 pytestmark = pytest.mark.slow
 

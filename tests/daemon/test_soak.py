@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vendor_pipelines.soak.runner import SoakOptions, run_soak
+from vendor_sandbox.soak.runner import SoakOptions, run_soak
 
 pytestmark = pytest.mark.slow
 

@@ -18,19 +18,19 @@ from vendor_pipelines.amazon import AmazonVendorClient
 from vendor_pipelines.amazon import RetryPolicy as AmazonRetry
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError, SalesOrder, SalesOrderLine
 from vendor_pipelines.netsuite import RetryPolicy as NetSuiteRetry
-from vendor_pipelines.sandbox.amazon import builders
-from vendor_pipelines.sandbox.amazon import create_app as create_amazon_app
-from vendor_pipelines.sandbox.embedded import (
+from vendor_sandbox.amazon import builders
+from vendor_sandbox.amazon import create_app as create_amazon_app
+from vendor_sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     SANDBOX_LWA_REFRESH_TOKEN,
 )
-from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.netsuite.app import create_app as create_netsuite_app
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
-from vendor_pipelines.sandbox.server import LoopbackServer
-from vendor_pipelines.sandbox.store import SandboxStore
-from vendor_pipelines.sandbox.world import Scale, World, generate_world
+from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.netsuite.app import create_app as create_netsuite_app
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.server import LoopbackServer
+from vendor_sandbox.store import SandboxStore
+from vendor_sandbox.world import Scale, World, generate_world
 
 CLIENT_TIMEOUT = 1.0
 APPLIED_KINDS = ("applied_timeout", "applied_drop")

@@ -13,29 +13,34 @@ from sandbox_flow import environment, sandbox_environment
 from vendor_pipelines.amazon import AmazonVendorClient
 from vendor_pipelines.amazon import RetryPolicy as AmazonRetry
 from vendor_pipelines.cli import main
-from vendor_pipelines.connections import amazon_regions, netsuite_client, sandbox_for
+from vendor_pipelines.connections import (
+    amazon_regions,
+    load_configuration,
+    netsuite_client,
+    sandbox_for,
+)
 from vendor_pipelines.netsuite import NetSuiteClient, SalesOrder, SalesOrderLine
 from vendor_pipelines.netsuite import RetryPolicy as NetSuiteRetry
-from vendor_pipelines.sandbox.amazon import create_app as create_amazon_app
-from vendor_pipelines.sandbox.embedded import (
+from vendor_pipelines.settings import ConfigurationError, load_settings
+from vendor_sandbox.amazon import create_app as create_amazon_app
+from vendor_sandbox.embedded import (
     SANDBOX_LWA_CLIENT_ID,
     SANDBOX_LWA_CLIENT_SECRET,
     SANDBOX_LWA_REFRESH_TOKEN,
 )
-from vendor_pipelines.sandbox.faults import (
+from vendor_sandbox.faults import (
     CLASSIC_KINDS,
     FAULT_KINDS,
     TIMEOUT_MARGIN_SECONDS,
     FaultPlan,
     parse_fault_kinds,
 )
-from vendor_pipelines.sandbox.netsuite.app import create_app as create_netsuite_app
-from vendor_pipelines.sandbox.netsuite.auth import TOKEN_PATH
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
-from vendor_pipelines.sandbox.server import LoopbackServer
-from vendor_pipelines.sandbox.store import SandboxStore
-from vendor_pipelines.sandbox.world import Scale, World, generate_world
-from vendor_pipelines.settings import ConfigurationError, load_settings
+from vendor_sandbox.netsuite.app import create_app as create_netsuite_app
+from vendor_sandbox.netsuite.auth import TOKEN_PATH
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.server import LoopbackServer
+from vendor_sandbox.store import SandboxStore
+from vendor_sandbox.world import Scale, World, generate_world
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +66,7 @@ def test_kinds_parse_and_an_unknown_kind_is_named() -> None:
 def test_start_up_refuses_an_unknown_kind(tmp_path: Path, capsys) -> None:
     with environment(sandbox_environment(tmp_path, SANDBOX_FAULTS="429,teapot")):
         with pytest.raises(ConfigurationError) as info:
-            load_settings()
+            load_configuration()
         assert str(info.value) == (
             "invalid configuration: SANDBOX_FAULTS='429,teapot': unknown fault kind 'teapot';"
             " choose from " + ", ".join(FAULT_KINDS)
@@ -77,7 +82,7 @@ def test_start_up_refuses_an_unknown_kind(tmp_path: Path, capsys) -> None:
         environment(sandbox_environment(tmp_path, SANDBOX_FAULT_RATE="1.5")),
         pytest.raises(ConfigurationError, match="SANDBOX_FAULT_RATE"),
     ):
-        load_settings()
+        load_configuration()
 
 
 def test_environment_reaches_the_embedded_sandbox_and_the_clients(tmp_path: Path) -> None:

@@ -5,16 +5,12 @@ name picks whichever was imported first."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_finance"
-DBT = Path(sys.executable).with_name("dbt")
+from vendor_pipelines.dbt_project import DBT_PROJECT_DIR
+from vendor_pipelines.finance.dbt_command import dbt_command, dbt_environment, run_results
 
 
 @dataclass
@@ -36,25 +32,10 @@ def start_dbt_build(
 ) -> subprocess.Popen[str]:
     """Start `dbt build` (or another dbt `command`) on its own warehouse file; independent
     builds can run side by side."""
-    command = [
-        str(DBT),
-        *command,
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--project-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
-    if variables:
-        command += ["--vars", json.dumps(variables)]
-    env = {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.Popen(
-        command,
-        cwd=DBT_PROJECT,
-        env=env,
+        dbt_command(work, command, variables),
+        cwd=DBT_PROJECT_DIR,
+        env=dbt_environment(warehouse),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -63,8 +44,7 @@ def start_dbt_build(
 
 def finish_dbt_build(process: subprocess.Popen[str], work: Path) -> DbtRun:
     output, _ = process.communicate()
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    statuses = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    statuses = {r["unique_id"].split(".")[2]: r["status"] for r in run_results(work)}
     return DbtRun(process.returncode, output, statuses)
 
 

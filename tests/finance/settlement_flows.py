@@ -24,15 +24,15 @@ from vendor_pipelines.connections import netsuite_client, sandbox_for
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.resources import WarehouseDbtCliResource
-from vendor_pipelines.sandbox.netsuite.seed import customer_id_for
-from vendor_pipelines.sandbox.remittance_files import SandboxPayment, settlement_for_invoices
-from vendor_pipelines.sandbox.remittance_month import (
+from vendor_pipelines.settings import load_settings
+from vendor_sandbox.netsuite.seed import customer_id_for
+from vendor_sandbox.remittance_files import SandboxPayment, settlement_for_invoices
+from vendor_sandbox.remittance_month import (
     SeededMonth,
     generate_seeded_month,
     insert_netsuite_rows,
 )
-from vendor_pipelines.sandbox.remittance_writers import write_820, write_vc_payments_csv
-from vendor_pipelines.settings import load_settings
+from vendor_sandbox.remittance_writers import write_820, write_vc_payments_csv
 
 REMITTANCES = dg.AssetSelection.assets(["raw", "remittance_payments"], ["raw", "remittance_lines"])
 # The nightly settlement job's assets, without Amazon's vendor reports (not needed here).

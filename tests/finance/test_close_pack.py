@@ -35,6 +35,7 @@ import pytest
 from dbt_build import run_dbt_build, start_dbt_build
 from remittance_samples import X12_820
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.deployment.topology import environment
 from vendor_pipelines.exceptions.store import Detection, record_detections
 from vendor_pipelines.finance import load_remittance_bytes
@@ -45,14 +46,12 @@ from vendor_pipelines.finance.close_pack import (
     money_format,
     open_warehouse,
 )
-from vendor_pipelines.finance.ddl import create_raw_tables
 from vendor_pipelines.finance.detections import settlement_problems
 from vendor_pipelines.finance.netsuite_bodies import journal_external_id, payment_external_id
 from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 from vendor_pipelines.settings import load_settings
 from vendor_pipelines.submissions.ledger import (
     Outcome,
-    ensure_ledger_tables,
     record_outcomes,
     record_pending,
 )
@@ -162,7 +161,7 @@ def warehouse(module_tmp: Path) -> Warehouse:
     (root / "built").mkdir(parents=True)
     path = root / "built" / "warehouse.duckdb"
     with duckdb.connect(str(path)) as conn:
-        create_raw_tables(conn)
+        warehouse_schema.apply(conn)
         conn.executemany(
             "INSERT INTO raw.netsuite_invoices (invoice_id, tranid, external_id, po_number,"
             " vendor_code, customer_id, trandate, due_date, total, amount_remaining, status,"
@@ -193,7 +192,6 @@ def warehouse(module_tmp: Path) -> Warehouse:
         failed = [Detection("posting_failed", "journalEntry|PAY-0", "refused")]
         record_detections(conn, "finance/netsuite_postings:test", detections=failed)
         record_detections(conn, "finance/netsuite_postings:test", detections=[])
-        ensure_ledger_tables(conn)
         for payment in ("PAY-77", "PAY-78"):
             _post(conn, PAYMENT_CHANNEL, payment_external_id(payment), "succeeded")
             _post(conn, JOURNAL_CHANNEL, journal_external_id(payment), "succeeded")

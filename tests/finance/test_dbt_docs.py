@@ -18,11 +18,11 @@ import duckdb
 import pytest
 from dbt_build import run_dbt_build
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.dbt_project import ensure_manifest
 from vendor_pipelines.defs.constants import FINANCE_OWNERS
 from vendor_pipelines.defs.finance.dbt import FinanceTranslator
 from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
-from vendor_pipelines.finance.ddl import create_raw_tables
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def built_columns(module_tmp: Path) -> dict[tuple[str, str], list[str]]:
     """(schema, relation) -> columns, from every model built once on an empty warehouse."""
     warehouse = module_tmp / "warehouse.duckdb"  # the stem names dbt-duckdb's catalog
     conn = duckdb.connect(str(warehouse))
-    create_raw_tables(conn)
+    warehouse_schema.apply(conn)
     conn.close()
     run = run_dbt_build(warehouse, module_tmp)
     assert run.returncode == 0, run.output[-4000:]

@@ -31,8 +31,8 @@ import duckdb
 import pytest
 from dbt_build import DbtRun, run_dbt_build
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.finance import load_remittance_bytes
-from vendor_pipelines.finance.ddl import create_raw_tables
 
 pytestmark = pytest.mark.slow
 
@@ -157,7 +157,7 @@ EXPECTED_DEDUCTIONS = {
 
 def build_warehouse(path: Path) -> None:
     conn = duckdb.connect(str(path))
-    create_raw_tables(conn)
+    warehouse_schema.apply(conn)
     conn.executemany(
         "INSERT INTO raw.netsuite_items (item_id, sku, asin, price, cost) VALUES (?, ?, ?, ?, ?)",
         [(f"I-{asin}", f"SKU-{asin}", asin, "10.0000", cost) for asin, cost in UNIT_COST.items()],

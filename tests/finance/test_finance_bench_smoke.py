@@ -7,17 +7,18 @@ from pathlib import Path
 
 import duckdb
 
-from vendor_pipelines.bench._finance_data import generate_year, nightly_csv
-from vendor_pipelines.finance import create_raw_tables, load_remittance_file
+from vendor_pipelines import warehouse_schema
+from vendor_pipelines.finance import load_remittance_file
 from vendor_pipelines.finance.classification import classes_of
 from vendor_pipelines.remittance import parse_vc_payments_csv
+from vendor_sandbox.bench._finance_data import generate_year, nightly_csv
 
 
 def test_synthetic_year_has_the_issue_proportions_and_a_loadable_nightly_file(
     tmp_path: Path,
 ) -> None:
     conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    create_raw_tables(conn)
+    warehouse_schema.apply(conn)
     sizes = generate_year(conn, scale=0.001)  # 200 invoices
     assert sizes.invoices == 200
     assert sizes.invoice_lines == 200 * 5  # 5 PO/invoice lines per invoice, as 1M : 200k

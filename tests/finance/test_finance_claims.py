@@ -13,8 +13,8 @@ import pytest
 from dbt_build import finish_dbt_build, start_dbt_build
 from remittance_samples import PAYMENT_NUMBER, VC_LINES_ONLY, VC_STACKED, X12_820
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.finance import load_remittance_bytes
-from vendor_pipelines.finance.ddl import create_raw_tables
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ def build(
     folder.mkdir()
     warehouse = folder / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as conn:
-        create_raw_tables(conn)
+        warehouse_schema.apply(conn)
         # Invoices billed on 2026-10-01 on Net 30 terms: due 2026-10-31. INV-4999 was paid
         # by an earlier payment; only its shortage reversal is on this one.
         conn.execute(

@@ -13,7 +13,7 @@ import pytest
 
 from vendor_pipelines.finance.classification import classes_of
 from vendor_pipelines.remittance.lineage import base_invoice_key
-from vendor_pipelines.sandbox.remittance_files import (
+from vendor_sandbox.remittance_files import (
     SandboxInvoice,
     SandboxInvoiceLine,
     settlement_for_invoices,

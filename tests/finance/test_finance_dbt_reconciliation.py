@@ -11,7 +11,7 @@ import pytest
 from dbt_build import DbtRun, finish_dbt_build, run_dbt_build, start_dbt_build
 
 from vendor_pipelines.finance import load_remittance_bytes
-from vendor_pipelines.sandbox.remittance_month import (
+from vendor_sandbox.remittance_month import (
     SeededMonth,
     generate_seeded_month,
     insert_netsuite_rows,

@@ -22,7 +22,7 @@ from vendor_pipelines.defs.finance.remittances import (
     remittance_files,
     remittance_inbox_sensor,
 )
-from vendor_pipelines.defs.resources import WarehouseResource
+from vendor_pipelines.defs.resources import SettingsResource, WarehouseResource
 from vendor_pipelines.finance.inbox import InboxWatch, content_hash, display_name
 
 MAX_FILE_BYTES = 2000
@@ -51,7 +51,11 @@ class Inbox:
 
     def look(self) -> dg.SensorResult:
         result = remittance_inbox_sensor(
-            dg.build_sensor_context(instance=self.instance, cursor=self.cursor)
+            dg.build_sensor_context(
+                instance=self.instance,
+                cursor=self.cursor,
+                resources={"settings": SettingsResource()},
+            )
         )
         self.cursor = result.cursor
         return result

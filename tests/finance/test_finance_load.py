@@ -8,7 +8,8 @@ import duckdb
 import pandera.errors
 import pytest
 
-from vendor_pipelines.finance import create_raw_tables, load_remittance_file
+from vendor_pipelines import warehouse_schema
+from vendor_pipelines.finance import load_remittance_file
 from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
 
 INVOICE_HEADER = (
@@ -35,7 +36,7 @@ Payment Number,Invoice Number,Transaction Description,Amount Paid
 @pytest.fixture
 def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    create_raw_tables(connection)
+    warehouse_schema.apply(connection)
     return connection
 
 
@@ -143,6 +144,7 @@ def test_a_warehouse_made_before_a_line_field_existed_gains_its_column(tmp_path:
         "INSERT INTO raw.remittance_lines VALUES ('old', '4001', DATE '2024-01-02', 1, 'CSV',"
         " 'INV-0', 10.00)"
     )
+    warehouse_schema.apply(conn)  # as opening the warehouse does
     (tmp_path / "a.csv").write_text(GOOD)
     assert load_remittance_file(conn, tmp_path / "a.csv").status == "loaded"
     columns = {row[0] for row in conn.execute("DESCRIBE raw.remittance_lines").fetchall()}

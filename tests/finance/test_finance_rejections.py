@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.finance.load import (
     STANDING_REJECTIONS,
     load_remittance_bytes,
@@ -50,7 +51,9 @@ def vc_csv(payment: str, amount: str = "250.00", paid: str | None = None) -> str
 
 @pytest.fixture
 def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    warehouse_schema.apply(conn)
+    return conn
 
 
 def standing(conn: duckdb.DuckDBPyConnection) -> list[str]:

@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 
 from vendor_pipelines.defs.finance.remittances import remittance_inbox_sensor
+from vendor_pipelines.defs.resources import SettingsResource
 
 pytestmark = pytest.mark.slow
 
@@ -32,10 +33,13 @@ def test_the_inbox_sensor_keys_runs_by_content(
     # A file is taken once unchanged across two looks (here: any two looks).
     monkeypatch.setenv("REMITTANCE_STABLE_SECONDS", "0")
     with dg.instance_for_test() as instance:
-        settling = remittance_inbox_sensor(dg.build_sensor_context(instance=instance))
+        settings = {"settings": SettingsResource()}
+        settling = remittance_inbox_sensor(
+            dg.build_sensor_context(instance=instance, resources=settings)
+        )
         assert settling.run_requests == []
         result = remittance_inbox_sensor(
-            dg.build_sensor_context(instance=instance, cursor=settling.cursor)
+            dg.build_sensor_context(instance=instance, cursor=settling.cursor, resources=settings)
         )
     keys = Counter(request.run_key for request in result.run_requests)
     # One file more in the inbox than distinct contents: the copy maps to the same run key.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,8 +17,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from alert_fixtures import FINANCE, OPS, clear_alert_settings, email_settings, fail_a_run
 from alert_receivers import SmtpReceiver, WebhookReceiver
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.defs.exceptions.alerts import owner_alerts_sensor
 from vendor_pipelines.defs.resources import resources as project_resources
 from vendor_pipelines.exceptions.alerts import (
@@ -32,8 +33,6 @@ from vendor_pipelines.exceptions.alerts import (
 )
 from vendor_pipelines.exceptions.store import Detection, record_detections
 from vendor_pipelines.settings import load_settings
-
-OPS, FINANCE = "ops-oncall@example.com", "finance-close@example.com"
 
 
 @pytest.fixture
@@ -50,9 +49,7 @@ def webhook() -> Iterator[WebhookReceiver]:
 
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("ALERT_"):
-            monkeypatch.delenv(name)
+    clear_alert_settings(monkeypatch)
     monkeypatch.chdir(tmp_path)  # no stray .env
     path = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("DUCKDB_PATH", str(path))
@@ -68,11 +65,7 @@ def instance() -> Iterator[dg.DagsterInstance]:
 
 def configure(monkeypatch: pytest.MonkeyPatch, smtp: SmtpReceiver, webhook: WebhookReceiver):
     for name, value in {
-        "ALERT_SMTP_HOST": "127.0.0.1",
-        "ALERT_SMTP_PORT": str(smtp.port),
-        "ALERT_FROM": "vendor-pipelines@example.com",
-        "ALERT_TO_OPERATIONS": OPS,
-        "ALERT_TO_FINANCE": FINANCE,
+        **email_settings(smtp),
         "ALERT_SLACK_WEBHOOK_URL": webhook.url("/hooks/everyone"),
         "ALERT_SLACK_WEBHOOK_URL_FINANCE": webhook.url("/hooks/finance"),
         "ALERT_RUNBOOK_URL": "https://git.example.com/vendor_pipelines/docs/runbook.md",
@@ -101,8 +94,22 @@ class Sensor:
         return result
 
 
+@pytest.fixture
+def sensor(
+    warehouse: Path,
+    instance: dg.DagsterInstance,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp: SmtpReceiver,
+    webhook: WebhookReceiver,
+) -> Sensor:
+    """The sensor with alerts configured (`configure`), before its first tick."""
+    configure(monkeypatch, smtp, webhook)
+    return Sensor(instance)
+
+
 def record(warehouse: Path, source: str, detections: list[Detection], at: datetime | None = None):
     with duckdb.connect(str(warehouse)) as conn:
+        warehouse_schema.apply(conn)
         record_detections(conn, source, detections=detections, now=at)
 
 
@@ -128,20 +135,6 @@ DEDUCTION = Detection(
     vendor_code="ACME1",
     reference="250602ACME1",
 )
-
-
-def fail_a_run(instance: dg.DagsterInstance, loop: str | None = None) -> str:
-    @dg.op
-    def post_to_netsuite() -> None:
-        raise RuntimeError("NetSuite answered 503 three times")
-
-    @dg.job(name=f"failing_{loop or 'adhoc'}", tags={"loop": loop} if loop else {})
-    def failing() -> None:
-        post_to_netsuite()
-
-    result = failing.execute_in_process(instance=instance, raise_on_error=False)
-    assert not result.success
-    return result.run_id
 
 
 def exception_id(detection: Detection) -> str:
@@ -184,17 +177,11 @@ def test_half_configured_email_is_off_and_names_the_missing_variable(
 
 
 def test_each_new_error_exception_and_failed_run_is_told_once_to_its_owner(
-    warehouse: Path,
-    instance,
-    monkeypatch: pytest.MonkeyPatch,
-    smtp: SmtpReceiver,
-    webhook: WebhookReceiver,
+    warehouse: Path, instance, sensor: Sensor, smtp: SmtpReceiver, webhook: WebhookReceiver
 ) -> None:
-    configure(monkeypatch, smtp, webhook)
     # Open before alerting starts: the existing queue, not news.
     record(warehouse, "test/finance", [DEDUCTION], at=datetime.now(UTC) - timedelta(hours=1))
     fail_a_run(instance)
-    sensor = Sensor(instance)
     started = sensor.tick()
     assert started.skip_reason.skip_message.startswith("alerting started")
     assert smtp.received() == [] and webhook.all_posts() == []
@@ -277,14 +264,8 @@ def _other_deduction() -> Detection:
 
 
 def test_a_failed_send_is_retried_next_tick_without_repeating_what_succeeded(
-    warehouse: Path,
-    instance,
-    monkeypatch: pytest.MonkeyPatch,
-    smtp: SmtpReceiver,
-    webhook: WebhookReceiver,
+    warehouse: Path, instance, sensor: Sensor, smtp: SmtpReceiver, webhook: WebhookReceiver
 ) -> None:
-    configure(monkeypatch, smtp, webhook)
-    sensor = Sensor(instance)
     sensor.tick()
     record(warehouse, "test/orders", [SKU_GAP])
     run_id = fail_a_run(instance)
@@ -346,6 +327,7 @@ def test_the_feed_is_a_complete_snapshot_beside_the_warehouse(warehouse: Path) -
     assert resolved.resolved_us is not None and resolved.key == events[0].key
     # In-memory warehouses (unit tests) have no feed.
     with duckdb.connect() as conn:
+        warehouse_schema.apply(conn)
         record_detections(conn, "test/orders", detections=[SKU_GAP])
     assert json.loads(feed.read_text())["version"] == 1
 
@@ -401,15 +383,9 @@ def test_a_tick_delivers_at_most_its_budget_and_the_rest_next_tick(
 
 
 def test_an_unreadable_cursor_starts_alerting_again_from_now(
-    warehouse: Path,
-    instance,
-    monkeypatch: pytest.MonkeyPatch,
-    smtp: SmtpReceiver,
-    webhook: WebhookReceiver,
+    warehouse: Path, sensor: Sensor, smtp: SmtpReceiver
 ) -> None:
-    configure(monkeypatch, smtp, webhook)
     record(warehouse, "test/orders", [SKU_GAP])
-    sensor = Sensor(instance)
     sensor.cursor = "{not json"
     assert sensor.tick().skip_reason.skip_message.startswith("alerting started")
     assert sensor.tick().skip_reason.skip_message == "no new error exception or failed run"

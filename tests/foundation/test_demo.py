@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from vendor_pipelines.sandbox.amazon.state import RECEIVED_KINDS, AmazonSandboxState
-from vendor_pipelines.sandbox.netsuite.records.base import Books
-from vendor_pipelines.sandbox.store import SandboxStore
-from vendor_pipelines.sandbox.world import Scale, World, generate_world
+from vendor_sandbox.amazon.state import RECEIVED_KINDS, AmazonSandboxState
+from vendor_sandbox.netsuite.records.base import Books
+from vendor_sandbox.store import SandboxStore
+from vendor_sandbox.world import Scale, World, generate_world
 
 CLI = Path(sys.executable).parent / "vendor-pipelines"
 pytestmark = pytest.mark.slow

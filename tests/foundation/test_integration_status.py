@@ -17,7 +17,7 @@ import pytest
 from dagster._utils.schedules import cron_string_iterator
 from dagster_duckdb import DuckDBResource
 
-from vendor_pipelines.exceptions.store import ensure_exceptions_schema
+from vendor_pipelines.exceptions import schema as exceptions_schema
 from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
 from vendor_pipelines.integration_status import (
     FLOWS,
@@ -37,8 +37,8 @@ from vendor_pipelines.integration_status import (
     tally_exceptions,
     warehouse_facts,
 )
-from vendor_pipelines.orders.schema import ensure_order_tables
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables
+from vendor_pipelines.orders import schema as orders_schema
+from vendor_pipelines.submissions import schema as submissions_schema
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 10, 7, tzinfo=UTC)
@@ -171,9 +171,9 @@ def test_every_exception_type_belongs_to_a_flow() -> None:
 
 
 def _warehouse(conn: duckdb.DuckDBPyConnection) -> None:
-    ensure_exceptions_schema(conn)
-    ensure_ledger_tables(conn)
-    ensure_order_tables(conn)
+    # The exceptions, the ledger and the order tables; no fulfilment tables yet.
+    for schema in (exceptions_schema, submissions_schema, orders_schema):
+        schema.apply(conn)
     conn.execute("create schema if not exists finance")
     conn.execute(
         """create table finance.settlement_reconciliation (

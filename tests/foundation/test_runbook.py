@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.cli import main
 from vendor_pipelines.exceptions.runbook import REGENERATE, render_runbook
-from vendor_pipelines.exceptions.store import ensure_exceptions_schema
 from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,8 +102,8 @@ def test_the_exception_types_table_carries_the_runbook(tmp_path: Path) -> None:
                blocks varchar)"""
     )
     conn.execute("insert into ops.exception_types values ('posting_failed', 'x', 'x', 'x', null)")
-    ensure_exceptions_schema(conn)
-    ensure_exceptions_schema(conn)  # idempotent
+    warehouse_schema.apply(conn)
+    warehouse_schema.apply(conn)  # idempotent
     rows = conn.execute(
         "select exception_type, owner, meaning, holds, fix, clears from ops.exception_types"
     ).fetchall()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from vendor_pipelines.connections import load_configuration, sandbox_settings
 from vendor_pipelines.settings import REPO_ROOT, ConfigurationError, load_settings
 
 LIVE_AMAZON = {
@@ -173,6 +175,13 @@ def test_a_marketplace_outside_the_regions_is_refused(monkeypatch) -> None:
 PATH_FIELDS = ("duckdb_path", "analytics_duckdb_path", "remittance_inbox", "sandbox_state_dir")
 
 
+def _paths(settings) -> dict[str, Path]:
+    """Every path a deployment writes: its own and its embedded sandbox's state folder."""
+    sandbox = sandbox_settings(settings)
+    own = {name: getattr(settings, name) for name in PATH_FIELDS[:-1]}
+    return {**own, "sandbox_state_dir": sandbox.sandbox_state_dir}
+
+
 def test_two_deployments_with_their_own_warehouse_share_no_path(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
@@ -181,8 +190,7 @@ def test_two_deployments_with_their_own_warehouse_share_no_path(
     paths = []
     for deployment in ("east", "west"):
         monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / deployment / "warehouse.duckdb"))
-        settings = load_settings()
-        paths.append({getattr(settings, name) for name in PATH_FIELDS})
+        paths.append(set(_paths(load_settings()).values()))
         # Each beside its own warehouse.
         assert {p.relative_to(tmp_path / deployment).as_posix() for p in paths[-1]} == {
             "warehouse.duckdb",
@@ -198,7 +206,7 @@ def test_two_deployments_with_their_own_warehouse_share_no_path(
 def test_the_default_warehouse_keeps_its_neighbours_in_data(monkeypatch) -> None:
     for name in PATH_FIELDS:
         monkeypatch.delenv(name.upper(), raising=False)
-    settings = load_settings()
+    settings = SimpleNamespace(**_paths(load_settings()))
     data = REPO_ROOT / "data"
     assert settings.duckdb_path == data / "warehouse.duckdb"
     assert settings.analytics_duckdb_path == data / "analytics.duckdb"
@@ -211,7 +219,7 @@ def test_a_set_path_wins_over_the_one_beside_the_warehouse(monkeypatch, tmp_path
     monkeypatch.setenv("REMITTANCE_INBOX", str(tmp_path / "shared-inbox"))
     monkeypatch.setenv("SANDBOX_STATE_DIR", "")  # empty = unset
     monkeypatch.delenv("ANALYTICS_DUCKDB_PATH", raising=False)
-    settings = load_settings()
+    settings = SimpleNamespace(**_paths(load_settings()))
     assert settings.remittance_inbox == tmp_path / "shared-inbox"
     assert settings.sandbox_state_dir == tmp_path / "wh" / "sandbox"
     assert settings.analytics_duckdb_path == tmp_path / "wh" / "analytics.duckdb"
@@ -224,7 +232,7 @@ def _message(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError) as caught:
-        load_settings()
+        load_configuration()
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -278,7 +286,8 @@ def test_path_settings_that_cannot_work_are_named(monkeypatch, tmp_path) -> None
     message = _message(monkeypatch, SANDBOX_STATE_DIR=str(afile))
     assert message.startswith(f"invalid configuration: SANDBOX_STATE_DIR='{afile}': ")
     # A reader (the analysts' `query`) does not need any of them to be writable.
-    assert load_settings(check_paths=False).sandbox_state_dir == afile
+    settings = load_settings(check_paths=False)
+    assert sandbox_settings(settings, check_paths=False).sandbox_state_dir == afile
 
 
 def test_an_unwritable_warehouse_folder_is_named(monkeypatch, tmp_path) -> None:

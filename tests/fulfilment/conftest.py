@@ -6,31 +6,17 @@ from collections.abc import Iterator
 
 import dagster as dg
 import pytest
-from sandbox_flow import SandboxFlow, environment, sandbox_environment
+from sandbox_flow import (
+    FULFILMENT_ASSETS,
+    ORDER_ASSETS,
+    SandboxFlow,
+    environment,
+    sandbox_environment,
+)
 
 from vendor_pipelines.connections import sandbox_for
-from vendor_pipelines.sandbox.netsuite.warehouse import warehouse_plan
 from vendor_pipelines.settings import load_settings
-
-ORDER_ASSETS = [
-    ["raw", "amazon_purchase_orders"],
-    ["raw", "netsuite_items"],
-    ["raw", "netsuite_item_stock"],
-    ["raw", "netsuite_locations"],
-    ["raw", "netsuite_customers"],
-    ["orders", "sales_orders"],
-    ["orders", "acknowledgements"],
-]
-FULFILMENT_ASSETS = [
-    ["raw", "netsuite_item_fulfilments"],
-    ["raw", "netsuite_invoices"],
-    ["raw", "netsuite_invoice_lines"],
-    ["fulfilment", "shipment_confirmations"],
-    ["fulfilment", "df_shipments"],
-    ["fulfilment", "invoice_submissions"],
-    ["fulfilment", "df_inventory_updates"],
-    ["ops", "exceptions"],
-]
+from vendor_sandbox.netsuite.warehouse import warehouse_plan
 
 
 class Flow(SandboxFlow):

@@ -15,8 +15,8 @@ import pytest
 
 from vendor_pipelines.amazon.sscc import is_valid_sscc, sscc_check_digit
 from vendor_pipelines.connections import netsuite_client
-from vendor_pipelines.sandbox.amazon.state import RECEIVED_KINDS
 from vendor_pipelines.settings import load_settings
+from vendor_sandbox.amazon.state import RECEIVED_KINDS
 
 pytestmark = pytest.mark.slow
 

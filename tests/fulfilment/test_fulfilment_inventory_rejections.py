@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.fulfilment.inventory import INVENTORY_CHANNEL, INVENTORY_REJECTIONS
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables, record_outcome, record_pending
+from vendor_pipelines.submissions.ledger import record_outcome, record_pending
 
 
 def _submit(conn: duckdb.DuckDBPyConnection, key: str, status: str) -> None:
@@ -22,7 +23,7 @@ def _open(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def test_rejection_is_open_until_a_later_update_of_the_same_target_succeeds() -> None:
     conn = duckdb.connect()
-    ensure_ledger_tables(conn)
+    warehouse_schema.apply(conn)
     _submit(conn, "WH1|VEND1|full|2026-11-22", "failed")
     _submit(conn, "WH2|VEND1|full|2026-11-22", "failed")
     opened = _open(conn)

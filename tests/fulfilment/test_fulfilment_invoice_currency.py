@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.fulfilment.landing import land_invoices
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 from vendor_pipelines.netsuite import NetSuiteClient
 from vendor_pipelines.orders.catalogue import snapshot_catalogue
-from vendor_pipelines.sandbox.embedded import SANDBOX_NETSUITE_ACCOUNT_ID, start_sandbox
-from vendor_pipelines.sandbox.netsuite.credentials import sandbox_oauth2_auth
+from vendor_sandbox.embedded import SANDBOX_NETSUITE_ACCOUNT_ID, start_sandbox
+from vendor_sandbox.netsuite.credentials import sandbox_oauth2_auth
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_invoices_land_in_their_customers_currency(netsuite) -> None:
         for currency, customer in (("EUR", euro_customer), ("USD", usd_customer))
     }
     conn = duckdb.connect()
-    ensure_fulfilment_tables(conn)
+    warehouse_schema.apply(conn)
     snapshot_catalogue(conn, client)
     assert land_invoices(conn, client) >= 2
     landed = dict(

@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.fulfilment.landing import land_invoices
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 from vendor_pipelines.netsuite import NetSuiteClient
 from vendor_pipelines.orders.catalogue import snapshot_catalogue
-from vendor_pipelines.sandbox.embedded import SANDBOX_NETSUITE_ACCOUNT_ID, start_sandbox
-from vendor_pipelines.sandbox.netsuite.credentials import sandbox_oauth2_auth
-from vendor_pipelines.sandbox.netsuite.seed import customer_id_for
-from vendor_pipelines.sandbox.world import World
+from vendor_sandbox.embedded import SANDBOX_NETSUITE_ACCOUNT_ID, start_sandbox
+from vendor_sandbox.netsuite.credentials import sandbox_oauth2_auth
+from vendor_sandbox.netsuite.seed import customer_id_for
+from vendor_sandbox.world import World
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_invoices_land_with_their_terms_due_date(netsuite) -> None:
         "given": invoice(customers["EU"], "2025-12-10", dueDate="2026-01-31"),
     }
     conn = duckdb.connect()
-    ensure_fulfilment_tables(conn)
+    warehouse_schema.apply(conn)
     snapshot_catalogue(conn, client)
     assert land_invoices(conn, client) >= 3
     landed = dict(

@@ -7,8 +7,8 @@ import random
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.amazon.sscc import is_valid_sscc, make_sscc, sscc_check_digit
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 
 # GS1 General Specifications worked example (extension 1, prefix 0614141, serial 234567890).
 GS1_EXAMPLE = "106141412345678908"
@@ -33,7 +33,7 @@ def test_published_samples() -> None:
 @pytest.fixture(scope="module")
 def conn():
     connection = duckdb.connect()
-    ensure_fulfilment_tables(connection)
+    warehouse_schema.apply(connection)
     yield connection
     connection.close()
 

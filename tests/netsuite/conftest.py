@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from vendor_pipelines.netsuite import NetSuiteClient, RetryPolicy
-from vendor_pipelines.sandbox.netsuite.app import create_app
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
-from vendor_pipelines.sandbox.server import LoopbackServer
-from vendor_pipelines.sandbox.store import SandboxStore
-from vendor_pipelines.sandbox.world import Scale, World, generate_world
+from vendor_sandbox.netsuite.app import create_app
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.server import LoopbackServer
+from vendor_sandbox.store import SandboxStore
+from vendor_sandbox.world import Scale, World, generate_world
 
 FAST_RETRY = RetryPolicy(max_attempts=30, base_delay=0.01, max_delay=0.1)
 

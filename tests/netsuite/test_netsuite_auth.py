@@ -16,8 +16,8 @@ from vendor_pipelines.netsuite import (
     rest_base_url,
 )
 from vendor_pipelines.netsuite.hosts import host_label, is_sandbox_account
-from vendor_pipelines.sandbox.netsuite import credentials
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.netsuite import credentials
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
 
 ORACLE_EXAMPLE = TokenBasedAuth(
     consumer_key="ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from vendor_pipelines.netsuite import NetSuiteClient, RetryPolicy, SalesOrder, SalesOrderLine
-from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
 
 RETRY = RetryPolicy(max_attempts=40, base_delay=0.01, max_delay=0.1)
 
@@ -106,14 +106,14 @@ def test_the_account_limit_is_shared_by_every_process_serving_one_state(tmp_path
     import subprocess
     import sys
 
-    from vendor_pipelines.sandbox.netsuite.governance import SlotPool
+    from vendor_sandbox.netsuite.governance import SlotPool
 
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import sys, pathlib\n"
-            "from vendor_pipelines.sandbox.netsuite.governance import SlotPool\n"
+            "from vendor_sandbox.netsuite.governance import SlotPool\n"
             f"pool = SlotPool(2, pathlib.Path({str(tmp_path)!r}))\n"
             "assert pool.acquire() is not None and pool.acquire() is not None\n"
             "print('held', flush=True)\n"

@@ -19,10 +19,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteUserError, SalesOrder, SalesOrderLine
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
-from vendor_pipelines.sandbox.netsuite.records import RECORD_TYPES
-from vendor_pipelines.sandbox.server import LoopbackServer
-from vendor_pipelines.sandbox.world import World
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.netsuite.records import RECORD_TYPES
+from vendor_sandbox.server import LoopbackServer
+from vendor_sandbox.world import World
 
 CUSTOMER = 2000
 RECORD = "/services/rest/record/v1"

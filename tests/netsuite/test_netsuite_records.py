@@ -19,7 +19,7 @@ from vendor_pipelines.netsuite import (
     SalesOrderLine,
 )
 from vendor_pipelines.netsuite.rows import TransactionRow
-from vendor_pipelines.sandbox.world import World
+from vendor_sandbox.world import World
 
 CUSTOMER = 2000
 

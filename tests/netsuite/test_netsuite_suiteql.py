@@ -6,8 +6,8 @@ import pytest
 
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteUserError, SuiteQLRowCeilingReached
 from vendor_pipelines.netsuite.rows import CatalogueItem, InventoryLevel
-from vendor_pipelines.sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
-from vendor_pipelines.sandbox.world import Scale, generate_world
+from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
+from vendor_sandbox.world import Scale, generate_world
 
 BIG = generate_world(11, Scale(vendor_codes=1, items=1_250, warehouses=2))
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteUserError, SalesOrder, SalesOrderLine
-from vendor_pipelines.sandbox.netsuite.records.terms import ACCOUNT_TERMS, PaymentTerm, term_named
-from vendor_pipelines.sandbox.netsuite.seed import terms_for
-from vendor_pipelines.sandbox.world import Scale, World, generate_world
+from vendor_sandbox.netsuite.records.terms import ACCOUNT_TERMS, PaymentTerm, term_named
+from vendor_sandbox.netsuite.seed import terms_for
+from vendor_sandbox.world import Scale, World, generate_world
 
 CUSTOMER = 2000
 

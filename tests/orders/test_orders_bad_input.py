@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
 from vendor_pipelines.orders.landing import land_purchase_orders
-from vendor_pipelines.sandbox.amazon.generator import generate_orders
-from vendor_pipelines.sandbox.amazon.spec_validation import SpecsMissing, load_spec
-from vendor_pipelines.sandbox.world import Scale, generate_world
+from vendor_sandbox.amazon.generator import generate_orders
+from vendor_sandbox.amazon.spec_validation import SpecsMissing, load_spec
+from vendor_sandbox.world import Scale, generate_world
 
 
 @pytest.fixture(params=["sandbox", "official"])
@@ -44,6 +45,7 @@ def test_bad_orders_are_quarantined_and_good_ones_land(official_orders) -> None:
     no_items["purchaseOrderNumber"] = "NOITEMS1"
     no_items["orderDetails"]["items"] = []
     conn = duckdb.connect()
+    warehouse_schema.apply(conn)
     result = land_purchase_orders(conn, [*official_orders, negative, missing, no_items], "RP", "NA")
     assert (result.received, result.changed, result.quarantined) == (
         len(official_orders) + 3,
@@ -86,6 +88,7 @@ def test_bad_orders_are_quarantined_and_good_ones_land(official_orders) -> None:
 
 def test_same_payload_twice_is_one_version(official_orders) -> None:
     conn = duckdb.connect()
+    warehouse_schema.apply(conn)
     land_purchase_orders(conn, official_orders, "RP", "NA")
     second = land_purchase_orders(conn, official_orders, "RP", "NA")
     assert (second.changed, second.unchanged) == (0, len(official_orders))
@@ -136,6 +139,7 @@ def test_landing_names_what_is_wrong_with_each_value(official_orders) -> None:
     payloads = [*official_orders, zero, official_orders[-1]]  # the last PO arrives twice
     payloads += [_spoiled(base, po, spoil) for po, (spoil, _) in bad.items()]
     conn = duckdb.connect()
+    warehouse_schema.apply(conn)
     result = land_purchase_orders(conn, payloads, "RP", "NA")
     # The repeated PO is one order; the zero line is Amazon's cancelled line and lands.
     assert (result.received, result.changed, result.quarantined) == (
@@ -161,6 +165,7 @@ def test_a_direct_fulfillment_line_of_zero_units_is_quarantined() -> None:
     orders = generate_orders(world, datetime(2026, 11, 2, tzinfo=UTC), days=1).df_orders
     zero = _spoiled(orders[0], "DFZERO", _set_amount(0))
     conn = duckdb.connect()
+    warehouse_schema.apply(conn)
     result = land_purchase_orders(conn, [*orders, zero], "DF", "NA")
     assert (result.changed, result.quarantined) == (len(orders), 1)
     (reason,) = conn.execute("select reason from raw.amazon_quarantined_payloads").fetchone()

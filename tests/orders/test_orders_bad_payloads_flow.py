@@ -8,7 +8,7 @@ keep doing so on every later pull (Amazon returns the same bad PO each time).
 
 from __future__ import annotations
 
-from vendor_pipelines.sandbox.amazon.bad_orders import DF_DEFECTS, RP_DEFECTS
+from vendor_sandbox.amazon.bad_orders import DF_DEFECTS, RP_DEFECTS
 
 # What the quarantine reason must say for each defect the sandbox plants.
 REASONS = {

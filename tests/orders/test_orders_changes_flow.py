@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from vendor_pipelines.sandbox.live import change_purchase_order
+from vendor_sandbox.live import change_purchase_order
 
 
 def _sales_order(flow, po: str) -> dict:

@@ -6,44 +6,26 @@ exercises the live settings path (TBA auth, explicit endpoints, PII key from the
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 import duckdb
 import pytest
-from sandbox_flow import live_environment
+from sandbox_flow import (
+    ORDER_UPSTREAM,
+    finish_assets,
+    kill_assets_when,
+    live_environment,
+)
 
-from vendor_pipelines.sandbox.embedded import (
+from vendor_sandbox.embedded import (
     start_sandbox,
 )
-from vendor_pipelines.sandbox.faults import FaultPlan
-from vendor_pipelines.sandbox.netsuite.records.base import Books
+from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.netsuite.records.base import Books
 
 pytestmark = pytest.mark.slow
 
-RUNNER = Path(__file__).with_name("run_assets.py")
-UPSTREAM = [
-    "raw/amazon_purchase_orders",
-    "raw/netsuite_items",
-    "raw/netsuite_item_stock",
-    "raw/netsuite_locations",
-    "raw/netsuite_customers",
-]
-
-
-def run(env: dict[str, str], *keys: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(RUNNER), *keys],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+SALES_ORDERS = ["orders", "sales_orders"]
 
 
 def test_killed_sales_order_sync_rerun_leaves_exactly_one_sales_order_per_po(tmp_path) -> None:
@@ -53,23 +35,15 @@ def test_killed_sales_order_sync_rerun_leaves_exactly_one_sales_order_per_po(tmp
     )
     try:
         env = live_environment(tmp_path, sandbox)
-        upstream = run(env, *UPSTREAM)
-        assert upstream.wait(timeout=300) == 0, upstream.stderr.read()[-3000:]
+        finish_assets(env, *ORDER_UPSTREAM)
 
         def sales_orders() -> list[dict]:
             return Books(sandbox.netsuite_store, {}).all("salesOrder")
 
-        child = run(env, "orders/sales_orders")
-        deadline = time.monotonic() + 120
-        while len(sales_orders()) < 10 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
+        kill_assets_when(env, [SALES_ORDERS], lambda: len(sales_orders()) >= 10)
         created_before_kill = len(sales_orders())
-        assert child.returncode == -signal.SIGKILL
 
-        rerun = run(env, "orders/sales_orders")
-        assert rerun.wait(timeout=300) == 0, rerun.stderr.read()[-3000:]
+        finish_assets(env, SALES_ORDERS)
         with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:
             expected = {
                 po

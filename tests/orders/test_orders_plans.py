@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
 from vendor_pipelines.orders.plans import (
@@ -15,8 +16,7 @@ from vendor_pipelines.orders.plans import (
     acknowledgement_lines,
     sales_order_lines_to_sync,
 )
-from vendor_pipelines.orders.resolution import ensure_resolution_view
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables, record_outcome, record_pending
+from vendor_pipelines.submissions.ledger import record_outcome, record_pending
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -24,8 +24,7 @@ T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 @pytest.fixture
 def conn() -> duckdb.DuckDBPyConnection:
     c = duckdb.connect()
-    ensure_resolution_view(c)
-    ensure_ledger_tables(c)
+    warehouse_schema.apply(c)
     c.execute(
         """insert into raw.netsuite_items (item_id, sku, asin, price, cost) values
            ('10', 'SKU-A', 'B0AAAAAAAA', 10.00, 6), ('11', 'SKU-B', 'B0BBBBBBBB', 20.00, 12)"""

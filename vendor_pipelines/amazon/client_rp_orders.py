@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .client_paging import PagingMixin
 from .client_support import InvalidRecord, Submission, _as_model, _flag, _fmt_time, _request_body
@@ -82,19 +83,14 @@ class RpOrdersMixin(PagingMixin):
             "purchaseOrderState": purchase_order_state,
             "orderingVendorCode": ordering_vendor_code,
         }
-        now = datetime.now(UTC)
-        if created_after is not None or (created_before is None and changed_after is None):
-            if changed_after is not None:
-                base["changedAfter"] = _fmt_time(changed_after)
-                base["changedBefore"] = _fmt_time(changed_before or now)
-            start = created_after or (now - MAX_WINDOW)
-            names = ("createdAfter", "createdBefore")
-            end = created_before or now
-        else:
-            if created_before is not None:
-                raise AmazonConfigurationError("created_before needs created_after")
-            start, end = changed_after, changed_before or now  # type: ignore[assignment]
-            names = ("changedAfter", "changedBefore")
+        if created_after is None and created_before is not None:
+            raise AmazonConfigurationError("created_before needs created_after")
+        start, end, names = _paged_range(
+            base,
+            (created_after, created_before),
+            (changed_after, changed_before),
+            ("changedAfter", "changedBefore"),
+        )
         return self._windowed(
             "orders.getPurchaseOrders",
             "orders",
@@ -103,7 +99,7 @@ class RpOrdersMixin(PagingMixin):
             base,
             names[0],
             names[1],
-            start,  # type: ignore[arg-type]
+            start,
             end,
             lambda o: o.purchaseOrderNumber,
             on_invalid,
@@ -195,16 +191,12 @@ class RpOrdersMixin(PagingMixin):
             "orderingVendorCode": ordering_vendor_code,
             "shipToPartyId": ship_to_party_id,
         }
-        now = datetime.now(UTC)
-        if updated_after is not None and created_after is None:
-            start, end = updated_after, updated_before or now
-            names = ("updatedAfter", "updatedBefore")
-        else:
-            if updated_after is not None:
-                base["updatedAfter"] = _fmt_time(updated_after)
-                base["updatedBefore"] = _fmt_time(updated_before or now)
-            start, end = created_after or now - MAX_WINDOW, created_before or now
-            names = ("createdAfter", "createdBefore")
+        start, end, names = _paged_range(
+            base,
+            (created_after, created_before),
+            (updated_after, updated_before),
+            ("updatedAfter", "updatedBefore"),
+        )
         return self._windowed(
             "orders.getPurchaseOrdersStatus",
             "ordersStatus",
@@ -220,3 +212,33 @@ class RpOrdersMixin(PagingMixin):
             window,
             max_workers,
         )
+
+
+# A listing's time range as the caller gives it: (after, before), either end open.
+Range = tuple[datetime | None, datetime | None]
+
+
+def _paged_range(
+    base: dict[str, Any],
+    created: Range,
+    other: Range,
+    other_names: tuple[str, str],
+) -> tuple[datetime, datetime, tuple[str, str]]:
+    """The range a listing is paged (and split) over, and the names of its two parameters.
+
+    The other range (changed, updated) when it is given and no created start is; else the
+    created range (an open start: the last `MAX_WINDOW`; an open end: now), with the other
+    range, if given, as a filter on every page. `base` gains that filter.
+    """
+    now = datetime.now(UTC)
+    (created_after, created_before), (other_after, other_before) = created, other
+    if other_after is not None and created_after is None:
+        return other_after, other_before or now, other_names
+    if other_after is not None:
+        base[other_names[0]] = _fmt_time(other_after)
+        base[other_names[1]] = _fmt_time(other_before or now)
+    return (
+        created_after or now - MAX_WINDOW,
+        created_before or now,
+        ("createdAfter", "createdBefore"),
+    )

@@ -1,7 +1,7 @@
 """`vendor-pipelines`: the project's console command.
 
 Subcommands live in sibling modules, each with `register(subparsers)`; benchmarks are discovered
-from `vendor_pipelines.bench` so adding one needs no edit here.
+from `vendor_sandbox.bench` so adding one needs no edit here.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vendor_pipelines.cli import bench, close, demo, query, remittance, sandbox, soak
-from vendor_pipelines.cli._args import OneLineParser, configuration_error_in
+from vendor_pipelines.arguments import OneLineParser, configuration_error_in
+from vendor_pipelines.cli import close, demo, query, remittance
+from vendor_pipelines.connections import register_simulator_commands
 from vendor_pipelines.exceptions import runbook
 from vendor_pipelines.settings import one_line
 
@@ -22,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Amazon Vendor Central <-> NetSuite pipelines (Dagster + DuckDB + dbt).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (demo, sandbox, bench, soak, remittance, runbook, query, close):
+    demo.register(subparsers)
+    register_simulator_commands(subparsers)
+    for module in (remittance, runbook, query, close):
         module.register(subparsers)
     return parser
 

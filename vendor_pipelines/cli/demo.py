@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vendor_pipelines.cli._args import check_folder
+from vendor_pipelines.arguments import check_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

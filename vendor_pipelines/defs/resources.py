@@ -1,7 +1,11 @@
-"""Resources: the warehouse, dbt, and the Amazon and NetSuite connections.
+"""Resources: the warehouse, dbt, the Amazon and NetSuite connections, the settings, the PII
+cipher and the remittance inbox: the one channel through which assets and sensors are configured.
 
 Credentials are `dg.EnvVar`s resolved at run time, so they never appear in the UI, in run config
-or in logs. With none configured, each connection uses the embedded sandbox.
+or in logs. With none configured, each connection uses the embedded sandbox; what differs there
+(the ship-from mapping's fallback, the local PII key) is decided here and in `connections.py`,
+never in an asset. Values fixed when the code location loads (crons, sensor intervals, the
+partitions' timezone) are read once in `defs/deployment.py`.
 """
 
 from collections.abc import Iterator
@@ -10,16 +14,26 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from cryptography.fernet import Fernet
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from vendor_pipelines import warehouse_schema
 from vendor_pipelines.amazon.client import AmazonVendorClient
 from vendor_pipelines.amazon.regions import REGIONS, AmazonAppConfig, AmazonRegions, parse_regions
-from vendor_pipelines.connections import amazon_regions, netsuite_client
+from vendor_pipelines.connections import (
+    amazon_regions,
+    load_configuration,
+    netsuite_client,
+    pii_key_file,
+    sandbox_ship_from_mapping,
+)
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from vendor_pipelines.defs.exceptions.alerts import AlertsResource
+from vendor_pipelines.defs.finance.remittance_inbox import RemittanceInboxResource
 from vendor_pipelines.exceptions.alerts import exception_feed_file
 from vendor_pipelines.netsuite import NetSuiteClient, OAuth2ClientCredentials, TokenBasedAuth
+from vendor_pipelines.pii import load_cipher
 from vendor_pipelines.settings import LWA_TOKEN_URL, Settings, load_settings
 
 
@@ -72,6 +86,15 @@ class AmazonVendorResource(dg.ConfigurableResource):
         with self.clients() as regions:
             yield regions[None]
 
+    def ship_from_mapping(self) -> dict[str, str]:
+        """The RP ship-from party id per vendor code (RP_SHIP_FROM_BY_VENDOR_CODE); unset on the
+        embedded sandbox, each vendor code ships from a mapped warehouse of the sandbox's world."""
+        settings = load_settings()
+        mapping = settings.rp_ship_from_mapping
+        if not mapping and self.is_sandbox:
+            mapping = sandbox_ship_from_mapping(settings)
+        return mapping
+
 
 class NetSuiteResource(dg.ConfigurableResource):
     """NetSuite REST; the embedded sandbox when no account is configured."""
@@ -115,8 +138,29 @@ class NetSuiteResource(dg.ConfigurableResource):
             client.close()
 
 
+class SettingsResource(dg.ConfigurableResource):
+    """The deployment's settings (the environment and `.env`), read when a run or a sensor's
+    look uses them: assets and sensors take their tunables here, never by reading settings."""
+
+    def read(self) -> Settings:
+        return load_settings()
+
+
+class PiiResource(dg.ConfigurableResource):
+    """The cipher of Direct Fulfillment ship-to addresses (`pii.py`): PII_ENCRYPTION_KEY (read at
+    run time, never copied into config), else the embedded sandbox's local key file."""
+
+    # Where the embedded sandbox keeps its local key (`connections.pii_key_file`); None with
+    # live Amazon, which needs PII_ENCRYPTION_KEY.
+    sandbox_key_file: str | None = None
+
+    def cipher(self) -> Fernet:
+        return load_cipher(Path(self.sandbox_key_file) if self.sandbox_key_file else None)
+
+
 class WarehouseResource(DuckDBResource):
-    """The DuckDB warehouse; unlike the stock resource it closes its connection on errors too.
+    """The DuckDB warehouse; unlike the stock resource it closes its connection on errors too,
+    and it applies the warehouse schema (every domain's tables) once per process and file.
 
     An asset that raises would otherwise leave its connection (and the file lock) open in the
     process; in-process runs (the demo, tests) and dbt's subprocess would then find it locked.
@@ -126,6 +170,7 @@ class WarehouseResource(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with super().get_connection() as conn:
             try:
+                warehouse_schema.apply_once(conn, self.database)
                 yield conn
             finally:
                 conn.close()
@@ -160,13 +205,22 @@ def _env_if_set(name: str, settings: Settings) -> dg.EnvVar | None:
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    settings = load_settings()
+    # The start-up check of the definitions: the settings, and the sandbox's where it is used.
+    settings = load_configuration()
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    key_file = pii_key_file(settings)
     netsuite_live = settings.netsuite_is_live
     tba = netsuite_live and settings.netsuite_auth == "tba"
     oauth2 = netsuite_live and settings.netsuite_auth == "oauth2"
     return dg.Definitions(
         resources={
+            "settings": SettingsResource(),
+            "pii": PiiResource(sandbox_key_file=str(key_file) if key_file else None),
+            "remittance_inbox": RemittanceInboxResource(
+                path=str(settings.remittance_inbox),
+                max_file_bytes=settings.remittance_max_file_bytes,
+                finance_timezone=settings.finance_timezone,
+            ),
             "duckdb": WarehouseResource(database=str(settings.duckdb_path.resolve())),
             "dbt": WarehouseDbtCliResource(
                 project_dir=str(DBT_PROJECT_DIR),

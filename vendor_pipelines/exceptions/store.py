@@ -27,81 +27,6 @@ DETECTION_COLUMNS = (
     "detail",
 )
 
-# Columns of ops.exception_types after exception_type: the ExceptionType fields of that name.
-TYPE_COLUMNS = (
-    "owner",
-    "severity",
-    "description",
-    "blocks",
-    "meaning",
-    "holds",
-    "fix",
-    "clears",
-)
-
-DDL = """
-create schema if not exists ops;
-create table if not exists ops.exception_types (
-    exception_type varchar primary key,
-    owner varchar not null,
-    severity varchar not null,
-    description varchar not null,
-    blocks varchar
-);
--- The runbook of each type (docs/runbook.md), beside it for whoever reads the table; added
--- after the first release, so warehouses from before gain the columns.
-alter table ops.exception_types add column if not exists meaning varchar;
-alter table ops.exception_types add column if not exists holds varchar;
-alter table ops.exception_types add column if not exists fix varchar;
-alter table ops.exception_types add column if not exists clears varchar;
-create table if not exists ops.exception_detections (
-    source varchar not null,
-    exception_type varchar not null,
-    entity_key varchar not null,
-    vendor_code varchar,
-    purchase_order_number varchar,
-    asin varchar,
-    sku varchar,
-    reference varchar,
-    detail varchar not null,
-    detected_at timestamptz not null,
-    primary key (source, exception_type, entity_key)
-);
-create table if not exists ops.exceptions (
-    exception_id varchar primary key,
-    exception_type varchar not null,
-    owner varchar not null,
-    severity varchar not null,
-    source varchar not null,
-    entity_key varchar not null,
-    vendor_code varchar,
-    purchase_order_number varchar,
-    asin varchar,
-    sku varchar,
-    reference varchar,
-    detail varchar not null,
-    first_seen_at timestamptz not null,
-    last_seen_at timestamptz not null,
-    resolved_at timestamptz
-);
-create or replace view ops.open_exceptions as
-    select * from ops.exceptions where resolved_at is null;
-"""
-
-
-def ensure_exceptions_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute(DDL)
-    conn.executemany(
-        f"""insert into ops.exception_types (exception_type, {", ".join(TYPE_COLUMNS)})
-           values (?{", ?" * len(TYPE_COLUMNS)})
-           on conflict (exception_type) do update set
-               {", ".join(f"{column} = excluded.{column}" for column in TYPE_COLUMNS)}""",
-        [
-            (t.name, *(getattr(t, column) for column in TYPE_COLUMNS))
-            for t in EXCEPTION_TYPES.values()
-        ],
-    )
-
 
 @dataclass(frozen=True)
 class Detection:
@@ -143,7 +68,6 @@ def record_detections(
     found in Python. Both may be given.
     """
     now = now or datetime.now(UTC)
-    ensure_exceptions_schema(conn)
     for row_type in {d.exception_type for d in detections or []}:
         if row_type not in EXCEPTION_TYPES:
             raise KeyError(f"unknown exception type {row_type!r}")
@@ -239,7 +163,6 @@ def open_exceptions(
     conn: duckdb.DuckDBPyConnection, exception_type: str, limit: int = 50
 ) -> tuple[int, list[dict[str, Any]]]:
     """Count and the first `limit` open exceptions of a type (for asset-check metadata)."""
-    ensure_exceptions_schema(conn)
     count = conn.execute(
         "select count(*) from ops.open_exceptions where exception_type = ?", [exception_type]
     ).fetchone()[0]

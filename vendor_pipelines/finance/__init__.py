@@ -5,7 +5,7 @@ Pure library code over a DuckDB connection handed in by the caller; no Dagster, 
 
 from __future__ import annotations
 
-from vendor_pipelines.finance.ddl import RAW_TABLES, create_raw_tables
+from vendor_pipelines.finance.ddl import RAW_TABLES
 from vendor_pipelines.finance.load import (
     LoadResult,
     content_hash,
@@ -34,7 +34,6 @@ __all__ = [
     "build_customer_payment",
     "build_journal_entry",
     "content_hash",
-    "create_raw_tables",
     "journal_external_id",
     "load_remittance_bytes",
     "load_remittance_file",

@@ -1,17 +1,17 @@
 """The dbt project's own SQL, rendered outside dbt, for Python that must say what a model says.
 
-Two places need a model's logic without a dbt run: `remittance check` (classification, with no
-warehouse at all) and the month-end close pack (open deductions as of a past month's last day,
-where the view `finance.open_deductions` is evaluated as of today). Rather than carry copies,
-they render the project's model and macro files with Jinja, handing them the `ref`, `source`,
-`var`, `config` and `run_query` dbt would, so a change to the model is a change to both. Only
-plain Jinja and SQL the models already use is supported; a model using more fails loudly
-(StrictUndefined), never silently.
+Two places need a model's logic without a dbt run: `remittance check` (classification and the
+per-line charges, with no warehouse at all) and the month-end close pack (open deductions as of
+a past month's last day, where the view `finance.open_deductions` is evaluated as of today).
+Rather than carry copies, they render the project's model and macro files with Jinja, handing
+them the `ref`, `source`, `var`, `config` and `run_query` dbt would, so a change to the model is
+a change to both. Only plain Jinja and SQL the models already use is supported; a model using
+more fails loudly (StrictUndefined), never silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,20 @@ def render(
 def render_model(name: str, **kwargs: Any) -> str:
     """The SELECT of model `name` as dbt would compile it (see `render`)."""
     return render(model_path(name).read_text(), **kwargs)
+
+
+def create_model_views(
+    conn: duckdb.DuckDBPyConnection, names: Iterable[str], **kwargs: Any
+) -> None:
+    """Models `names`, in the order given (a model after those it refs), as views of `conn`
+    where dbt puts them (`relation`), so the models after them read them as in the warehouse.
+    Each is rendered by `render_model` with `conn` and `kwargs`."""
+    for name in names:
+        target = relation(name)
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {target.split('.')[0]}")
+        conn.execute(
+            f"CREATE OR REPLACE VIEW {target} AS {render_model(name, conn=conn, **kwargs)}"
+        )
 
 
 def load_seeds(conn: duckdb.DuckDBPyConnection) -> None:

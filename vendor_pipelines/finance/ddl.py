@@ -1,5 +1,9 @@
-"""DDL of the raw finance tables (schema `raw`), shared by the loaders, the lead's ingestion
-assets, the sandbox, the benchmark and dbt's `sources.yml`.
+"""Finance's schema module: DDL of the raw tables finance writes (schema `raw`), shared by the
+loaders, the lead's ingestion assets, the sandbox, the benchmark and dbt's `sources.yml`.
+
+(It is `ddl.py`, not `schema.py` as in the other domains, because `finance/schemas.py` is the
+pandera schema of the same rows.) Applied with every other domain's tables by
+`vendor_pipelines.warehouse_schema`.
 
 Remittance tables (filled by `load_remittance_file`):
 * `raw.remittance_files`: one row per file loaded; `file_hash` (sha256 of the bytes) is the key
@@ -9,19 +13,18 @@ Remittance tables (filled by `load_remittance_file`):
 * `raw.remittance_lines`: one row per remittance line; `amount` is the signed cash the line adds
   to its payment, so Σ amount per payment = payment amount (unless `has_hidden_lines`).
 * `raw.remittance_quarantine`: rejected files with the precise reason (line, segment, field).
+* `raw.remittance_quarantine_payments`, `raw.remittance_repeats`: the payments a quarantined
+  file names, and files that repeated loaded payments (see `load.py`).
 
-NetSuite / Amazon tables (filled by the lead's ingestion assets; same columns everywhere):
-* `raw.netsuite_invoices`: `invoice_id` (internal id), `tranid` (= invoice number sent to
-  Amazon), `external_id`, `po_number`, `vendor_code`, `customer_id`, `trandate`, `due_date`,
-  `total`, `amount_remaining`, `status`, `currency`, `tax_total`, `shipping_cost`,
-  `discount_total` (total = lines + shipping + discount + tax).
-* `raw.netsuite_invoice_lines`: `invoice_id`, `line`, `sku`, `asin`, `quantity`, `rate`, `amount`.
-* `raw.netsuite_items`: `item_id`, `sku`, `asin`, `price`, `cost` (NetSuite item cost = COGS),
-  `upc`, `is_inactive`.
+Amazon vendor reports (filled by `vendor_reports.py`):
 * `raw.amazon_vendor_sales_report`: GET_VENDOR_SALES_REPORT `salesByAsin` flattened, one row per
   (report options, asin, start_date, end_date); money as amount + currency columns.
 * `raw.amazon_net_ppm_report`: GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT
   `netPureProductMarginByAsin` flattened, one row per (report_period, asin, start_date, end_date).
+
+The NetSuite tables finance reads are declared by the domains that land them:
+`raw.netsuite_invoices` and `_lines` in `fulfilment/schema.py`, `raw.netsuite_items` in
+`orders/schema.py`.
 """
 
 from __future__ import annotations
@@ -50,21 +53,8 @@ RAW_TABLES: dict[str, str] = {
         warnings VARCHAR[],
         loaded_at TIMESTAMP NOT NULL
     """,
-    "remittance_payments": f"""
-        file_hash VARCHAR NOT NULL,
-        payment_number VARCHAR NOT NULL,
-        settlement_date DATE NOT NULL,       -- payment date, else the day the file arrived
-        amount {MONEY} NOT NULL,             -- bank deposit (BPR02 / header amount)
-        currency VARCHAR NOT NULL,
-        payment_method VARCHAR,
-        payment_status VARCHAR,
-        payer_name VARCHAR,
-        payee_id VARCHAR,                    -- vendor code when the file carries it
-        has_hidden_lines BOOLEAN NOT NULL,
-        source_line INTEGER,
-        payment_date DATE,                   -- as the file states it; NULL = not stated
-        PRIMARY KEY (file_hash, payment_number)
-    """,
+    # columns from REMITTANCE_PAYMENT_COLUMNS below (also the loader's casts)
+    "remittance_payments": "",
     # columns derived from the parser's RemittanceLine (remittance_line_columns below)
     "remittance_lines": "",
     "remittance_quarantine": """
@@ -75,44 +65,6 @@ RAW_TABLES: dict[str, str] = {
         error_field VARCHAR,
         reason VARCHAR NOT NULL,
         quarantined_at TIMESTAMP NOT NULL
-    """,
-    "netsuite_invoices": f"""
-        invoice_id VARCHAR PRIMARY KEY,
-        tranid VARCHAR NOT NULL,
-        external_id VARCHAR,
-        po_number VARCHAR,
-        vendor_code VARCHAR,
-        customer_id VARCHAR NOT NULL,
-        trandate DATE NOT NULL,
-        due_date DATE,
-        total {MONEY} NOT NULL,
-        amount_remaining {MONEY},
-        status VARCHAR,
-        currency VARCHAR NOT NULL,
-        tax_total {MONEY} NOT NULL DEFAULT 0,      -- SuiteTax total (VAT on EU invoices)
-        shipping_cost {MONEY} NOT NULL DEFAULT 0,  -- header freight charge
-        discount_total {MONEY} NOT NULL DEFAULT 0, -- header discount, negative as in NetSuite
-        terms VARCHAR,                             -- payment terms (e.g. Net 90) that set due_date
-        tax_rate DECIMAL(9, 4)                     -- tax rate charged, percent (e.g. 19)
-    """,
-    "netsuite_invoice_lines": f"""
-        invoice_id VARCHAR NOT NULL,
-        line INTEGER NOT NULL,
-        sku VARCHAR,
-        asin VARCHAR,
-        quantity DECIMAL(18, 4) NOT NULL,
-        rate DECIMAL(18, 4) NOT NULL,
-        amount {MONEY} NOT NULL,
-        PRIMARY KEY (invoice_id, line)
-    """,
-    "netsuite_items": """
-        item_id VARCHAR PRIMARY KEY,
-        sku VARCHAR NOT NULL,
-        asin VARCHAR,
-        price DECIMAL(18, 4),
-        cost DECIMAL(18, 4),
-        upc VARCHAR,
-        is_inactive BOOLEAN NOT NULL DEFAULT false
     """,
     "amazon_vendor_sales_report": f"""
         report_period VARCHAR NOT NULL,       -- DAY | WEEK | MONTH | QUARTER | YEAR
@@ -140,18 +92,27 @@ RAW_TABLES: dict[str, str] = {
         end_date DATE NOT NULL,
         net_pure_product_margin DOUBLE NOT NULL  -- a fraction, e.g. 0.1234
     """,
+    # The payment numbers a quarantined file names, as far as they can be read.
+    "remittance_quarantine_payments": """
+        file_hash VARCHAR NOT NULL,          -- the quarantined file
+        payment_number VARCHAR NOT NULL,     -- a payment it names (TRN02 / Payment Number)
+        PRIMARY KEY (file_hash, payment_number)
+    """,
+    # Files whose payments were all loaded already, with the same amount and currency.
+    "remittance_repeats": """
+        file_hash VARCHAR NOT NULL,          -- the file that repeated a payment
+        file_name VARCHAR NOT NULL,
+        source_format VARCHAR NOT NULL,
+        payment_number VARCHAR NOT NULL,
+        loaded_file_hash VARCHAR NOT NULL,   -- the file the payment was loaded from
+        seen_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (file_hash, payment_number)
+    """,
 }
 
 
 # Columns added after the first release, per table: warehouses created before gain them.
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "netsuite_invoices": (
-        f"tax_total {MONEY} DEFAULT 0",
-        f"shipping_cost {MONEY} DEFAULT 0",
-        f"discount_total {MONEY} DEFAULT 0",
-        "terms VARCHAR",
-        "tax_rate DECIMAL(9, 4)",
-    ),
     "remittance_payments": ("payment_date DATE",),
 }
 
@@ -167,6 +128,23 @@ class Column:
 
     def ddl(self) -> str:
         return f"{self.name} {self.sql_type}{' NOT NULL' if self.not_null else ''}"
+
+
+# raw.remittance_payments, column for column (the table's DDL and the loader's casts).
+REMITTANCE_PAYMENT_COLUMNS = (
+    Column("file_hash", "VARCHAR", True),
+    Column("payment_number", "VARCHAR", True),
+    Column("settlement_date", "DATE", True),  # payment date, else the day the file arrived
+    Column("amount", MONEY, True),  # bank deposit (BPR02 / header amount)
+    Column("currency", "VARCHAR", True),
+    Column("payment_method", "VARCHAR", False),
+    Column("payment_status", "VARCHAR", False),
+    Column("payer_name", "VARCHAR", False),
+    Column("payee_id", "VARCHAR", False),  # vendor code when the file carries it
+    Column("has_hidden_lines", "BOOLEAN", True),
+    Column("source_line", "INTEGER", False),
+    Column("payment_date", "DATE", False),  # as the file states it; NULL = not stated
+)
 
 
 def remittance_line_columns() -> tuple[Column, ...]:
@@ -187,13 +165,21 @@ def remittance_line_columns() -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def create_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create schema `raw` and every raw finance table if missing (idempotent)."""
+def apply(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create schema `raw` and every raw finance table if missing, and add the columns of later
+    releases (idempotent)."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
     lines = remittance_line_columns()
     for name, columns in RAW_TABLES.items():
         if name == "remittance_lines":
             columns = ", ".join([*(c.ddl() for c in lines), "PRIMARY KEY (file_hash, line_no)"])
+        if name == "remittance_payments":
+            columns = ", ".join(
+                [
+                    *(c.ddl() for c in REMITTANCE_PAYMENT_COLUMNS),
+                    "PRIMARY KEY (file_hash, payment_number)",
+                ]
+            )
         conn.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({columns})")
     # A warehouse made before a field existed gains its column (NULL on the old rows).
     for column in lines:

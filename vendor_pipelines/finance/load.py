@@ -35,7 +35,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from vendor_pipelines.finance.ddl import create_raw_tables, remittance_line_columns
+from vendor_pipelines.finance.ddl import REMITTANCE_PAYMENT_COLUMNS, remittance_line_columns
 from vendor_pipelines.finance.inbox import display_name, one_line
 from vendor_pipelines.remittance import (
     RemittanceDocument,
@@ -63,14 +63,6 @@ class LoadResult:
         return self.error.describe() if self.error else None
 
 
-QUARANTINE_PAYMENTS_DDL = """
-    CREATE TABLE IF NOT EXISTS raw.remittance_quarantine_payments (
-        file_hash VARCHAR NOT NULL,          -- the quarantined file
-        payment_number VARCHAR NOT NULL,     -- a payment it names (TRN02 / Payment Number)
-        PRIMARY KEY (file_hash, payment_number)
-    )
-"""
-
 # Rejections still standing. A rejection resolves once a good file loads after it and that file
 # carries one of the payments the rejected file named, or has the same name while the rejected
 # file named no payment (typically a partial upload, cut before its first payment). A rejected
@@ -89,26 +81,6 @@ where not exists (
                and not exists (select 1 from raw.remittance_quarantine_payments named
                                where named.file_hash = q.file_hash))))
 """
-
-
-REPEATS_DDL = """
-    CREATE TABLE IF NOT EXISTS raw.remittance_repeats (
-        file_hash VARCHAR NOT NULL,          -- the file that repeated a payment
-        file_name VARCHAR NOT NULL,
-        source_format VARCHAR NOT NULL,
-        payment_number VARCHAR NOT NULL,
-        loaded_file_hash VARCHAR NOT NULL,   -- the file the payment was loaded from
-        seen_at TIMESTAMP NOT NULL,
-        PRIMARY KEY (file_hash, payment_number)
-    )
-"""
-
-
-def create_load_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """The raw tables, the payments named by quarantined files and the repeats (idempotent)."""
-    create_raw_tables(conn)
-    conn.execute(QUARANTINE_PAYMENTS_DDL)
-    conn.execute(REPEATS_DDL)
 
 
 def content_hash(content: bytes) -> str:
@@ -141,7 +113,6 @@ def load_remittance_bytes(
     settlement day of a payment whose file states no date (a Vendor Central export saved with
     its line section only).
     """
-    create_load_tables(conn)
     file_name = display_name(file_name)
     file_hash = content_hash(content)
     stamp = (now or datetime.now(UTC)).replace(tzinfo=None)
@@ -415,18 +386,4 @@ def _casts(types: dict[str, str]) -> str:
     return ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in types.items())
 
 
-_MONEY = "DECIMAL(18,2)"
-_PAYMENT_TYPES = {
-    "file_hash": "VARCHAR",
-    "payment_number": "VARCHAR",
-    "settlement_date": "DATE",
-    "payment_date": "DATE",
-    "amount": _MONEY,
-    "currency": "VARCHAR",
-    "payment_method": "VARCHAR",
-    "payment_status": "VARCHAR",
-    "payer_name": "VARCHAR",
-    "payee_id": "VARCHAR",
-    "has_hidden_lines": "BOOLEAN",
-    "source_line": "INTEGER",
-}
+_PAYMENT_TYPES = {column.name: column.sql_type for column in REMITTANCE_PAYMENT_COLUMNS}

@@ -28,7 +28,6 @@ from vendor_pipelines.finance.netsuite_bodies import (
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
 from vendor_pipelines.submissions.ledger import (
     Outcome,
-    ensure_ledger_tables,
     payload_hash,
     record_outcomes,
     record_pending,
@@ -105,7 +104,6 @@ def _rows_by_payment(
 def post_settlements(
     conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient, start: date, end: date
 ) -> PostingReport:
-    ensure_ledger_tables(conn)
     report = PostingReport()
     settlements = settlements_for(conn, start, end)
     for settlement in settlements:

@@ -1,11 +1,12 @@
 """`vendor-pipelines remittance check`: what a remittance file says, before it goes in the inbox.
 
 Each file is loaded, whole or not at all, by the loader the warehouse uses, into an in-memory
-DuckDB of its own, and its lines are classified by the warehouse's own SQL
-(`finance.classification`). The result lists the file's items in file order and they sum to the
-file's total: a paid invoice is its gross amount plus, as items of their own, the terms
-discount and the tax withheld from it (negative); an adjustment inside an invoice's loop, a
-deduction or a reversal is its signed amount.
+DuckDB of its own, and the warehouse's own dbt models run over it as views (`finance.dbt_sql`):
+staging, classification (`int_remittance_lines_classified`) and the per-line charges
+(`int_settlement_charges`). The result lists the file's items in file order and they sum to the
+file's total: a paid invoice is its gross amount plus, as items of their own, the charges the
+model takes from it (the terms discount and the tax withheld, negative); an adjustment inside
+an invoice's loop, a deduction or a reversal is its signed amount.
 """
 
 from __future__ import annotations
@@ -17,14 +18,32 @@ from pathlib import Path
 
 import duckdb
 
-from vendor_pipelines.finance.classification import classified_lines_sql, load_seeds
-from vendor_pipelines.finance.load import create_load_tables, load_remittance_bytes
+from vendor_pipelines import warehouse_schema
+from vendor_pipelines.finance.dbt_sql import create_model_views, load_seeds
+from vendor_pipelines.finance.load import load_remittance_bytes
 
-# Charges an invoice payment line carries in columns of its own: (column, class, what it is).
-COLUMN_CHARGES = (
-    ("discount_amount", "TERMS_DISCOUNT"),
-    ("withholding_amount", "TAX_WITHHELD"),
+MODELS = ("stg_remittance_lines", "int_remittance_lines_classified", "int_settlement_charges")
+
+# The file's items in file order: each invoice payment line at its gross amount, then the
+# charges of its line (the line itself, for any other line; its column charges, by charge_id,
+# for an invoice payment).
+ITEMS = """
+with items as (
+    select line_id, line_id as charge_id, reference, vendor_code, invoice_amount as amount,
+           class_code, original_invoice, null as links_to, payment_number
+    from finance.int_remittance_lines_classified
+    where class_code = 'INVOICE_PAYMENT'
+    union all by name
+    select line_id, charge_id, reference, vendor_code, amount, class_code, original_invoice,
+           links_to, payment_number
+    from finance.int_settlement_charges
 )
+select items.reference, lines.po_number, items.vendor_code, items.amount, items.class_code,
+       items.original_invoice, items.links_to, items.payment_number
+from items
+join finance.int_remittance_lines_classified as lines using (line_id)
+order by lines.line_no, items.charge_id
+"""
 
 
 @dataclass(frozen=True)
@@ -93,7 +112,7 @@ def check_file(path: Path) -> CheckedFile:
 
 def check_bytes(content: bytes, name: str) -> CheckedFile:
     with duckdb.connect() as conn:
-        create_load_tables(conn)
+        warehouse_schema.apply(conn)
         result = load_remittance_bytes(conn, content, Path(name).name)
         if result.status != "loaded":
             return CheckedFile(name, "rejected", reason=result.reason or result.status)
@@ -106,15 +125,17 @@ def check_bytes(content: bytes, name: str) -> CheckedFile:
                 " FROM raw.remittance_payments ORDER BY source_line, payment_number"
             ).fetchall()
         ]
-        cursor = conn.execute(f"SELECT * FROM ({classified_lines_sql(conn)}) ORDER BY line_no")
-        columns = [column[0] for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        create_model_views(conn, MODELS)
+        # ITEMS selects CheckedItem's fields in order; only those that may be null ever are.
+        items = [
+            CheckedItem(*(_text(value) for value in row)) for row in conn.execute(ITEMS).fetchall()
+        ]
     checked = CheckedFile(
         name,
         "accepted",
         format=source_format[0] if source_format else None,
         payments=payments,
-        lines=[item for row in rows for item in _items(row)],
+        lines=items,
     )
     total = sum((Decimal(p.total) for p in payments), Decimal("0"))
     checked.total = str(total)
@@ -128,30 +149,6 @@ def check_bytes(content: bytes, name: str) -> CheckedFile:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _items(row: dict[str, object]) -> list[CheckedItem]:
-    def item(amount: Decimal, class_code: str, links_to: str | None) -> CheckedItem:
-        return CheckedItem(
-            reference=str(row["reference"]),
-            purchase_order=_text(row["po_number"]),
-            vendor_code=_text(row["vendor_code"]),
-            amount=str(amount),
-            class_code=class_code,
-            original_invoice=_text(row["original_invoice"]),
-            links_to=links_to,
-            payment_number=str(row["payment_number"]),
-        )
-
-    class_code = str(row["class_code"])
-    if class_code != "INVOICE_PAYMENT":
-        return [item(Decimal(str(row["amount"])), class_code, _text(row["links_to"]))]
-    items = [item(Decimal(str(row["invoice_amount"])), class_code, None)]
-    for column, charge_class in COLUMN_CHARGES:
-        charge = Decimal(str(row[column]))
-        if charge:
-            items.append(item(-charge, charge_class, None))
-    return items
 
 
 def render_table(files: list[CheckedFile]) -> str:

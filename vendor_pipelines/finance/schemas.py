@@ -1,4 +1,6 @@
-"""Pandera schema of `raw.remittance_lines`, for the lead's asset check.
+"""Pandera schema of `raw.remittance_lines`, for the lead's asset check. Its columns' nullability
+comes from the table's definition (`finance/ddl.py::remittance_line_columns`), the record kinds
+from the parser's `RecordKind`.
 
 Use: `REMITTANCE_LINE_SCHEMA.validate(conn.sql("select * from raw.remittance_lines where
 settlement_date = ?").df(), lazy=True)` and report `error.failure_cases` on failure.
@@ -6,24 +8,37 @@ settlement_date = ?").df(), lazy=True)` and report `error.failure_cases` on fail
 
 from __future__ import annotations
 
+import typing
+
 import pandera.pandas as pa
 
-RECORD_KINDS = ["RMR", "ADX_RMR", "ADX_ENT", "CSV"]
+from vendor_pipelines.finance.ddl import remittance_line_columns
+from vendor_pipelines.remittance.models import RecordKind
+
+RECORD_KINDS = list(typing.get_args(RecordKind))
+
+# What each checked column must hold: (dtype, checks, coerce). Whether it may be null is the
+# table's own answer (NOT NULL in raw.remittance_lines, from the parser's RemittanceLine).
+_CHECKED: dict[str, tuple[typing.Any, list[pa.Check], bool]] = {
+    "file_hash": (str, [pa.Check.str_matches(r"^[0-9a-f]{64}$")], False),
+    "payment_number": (str, [pa.Check.str_length(min_value=1)], False),
+    "settlement_date": ("datetime64[ns]", [], True),
+    "line_no": (int, [pa.Check.ge(1)], True),
+    "record_kind": (str, [pa.Check.isin(RECORD_KINDS)], False),
+    "reference": (str, [pa.Check.str_length(min_value=1)], False),
+    "amount": (float, [], True),
+    "invoice_amount": (float, [], True),
+    "discount_amount": (float, [pa.Check.ge(0)], True),
+    "withholding_amount": (float, [], True),
+    "adjustment_reason": (str, [pa.Check.str_matches(r"^[0-9A-Z]{2}$")], False),
+    "parent_line_no": (float, [], True),
+}
+_NULLABLE = {column.name: not column.not_null for column in remittance_line_columns()}
 
 REMITTANCE_LINE_SCHEMA = pa.DataFrameSchema(
     {
-        "file_hash": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
-        "payment_number": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "settlement_date": pa.Column("datetime64[ns]", coerce=True),
-        "line_no": pa.Column(int, pa.Check.ge(1), coerce=True),
-        "record_kind": pa.Column(str, pa.Check.isin(RECORD_KINDS)),
-        "reference": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "amount": pa.Column(float, coerce=True),
-        "invoice_amount": pa.Column(float, nullable=True, coerce=True),
-        "discount_amount": pa.Column(float, pa.Check.ge(0), coerce=True),
-        "withholding_amount": pa.Column(float, coerce=True),
-        "adjustment_reason": pa.Column(str, pa.Check.str_matches(r"^[0-9A-Z]{2}$"), nullable=True),
-        "parent_line_no": pa.Column(float, nullable=True, coerce=True),
+        name: pa.Column(dtype, checks, nullable=_NULLABLE[name], coerce=coerce)
+        for name, (dtype, checks, coerce) in _CHECKED.items()
     },
     unique=["file_hash", "line_no"],
     strict=False,  # other raw columns are free text (descriptions, PO numbers)

@@ -19,7 +19,6 @@ from vendor_pipelines.amazon.models.reports import (
     VendorNetPureProductMarginReport,
     VendorSalesReport,
 )
-from vendor_pipelines.finance.ddl import create_raw_tables
 
 SALES_OPTIONS = {
     "reportPeriod": "DAY",
@@ -54,7 +53,6 @@ def land_vendor_reports(
     ppm: VendorNetPureProductMarginReport,
 ) -> tuple[int, int]:
     """Replace the day's rows of both report tables; return (sales rows, Net PPM rows)."""
-    create_raw_tables(conn)
     options = sales.reportSpecification.reportOptions
     sales_rows = pd.DataFrame(
         [

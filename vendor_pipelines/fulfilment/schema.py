@@ -3,21 +3,52 @@
 raw.netsuite_item_fulfilments (+ _lines, raw.netsuite_fulfilment_packages) land NetSuite item
 fulfilments with their package sublist; `fulfilment.package_contents` unpacks each carton's
 contents; `fulfilment_sscc_ok` is the GS1 mod-10 check in SQL so the gate stays set-based.
-raw.netsuite_invoices/_lines are the finance layer's tables (finance/ddl.py), filled here.
+raw.netsuite_invoices/_lines (landed here, read by the finance layer's dbt sources) hold what
+NetSuite billed: `total` = lines + shipping + discount + tax.
+
+Applied with every other domain's tables by `vendor_pipelines.warehouse_schema`.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from vendor_pipelines.exceptions.store import ensure_exceptions_schema
-from vendor_pipelines.finance.ddl import create_raw_tables
-from vendor_pipelines.orders.schema import ensure_order_tables
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables
+MONEY = "DECIMAL(18, 2)"
 
-DDL = """
+DDL = f"""
 create schema if not exists raw;
 create schema if not exists fulfilment;
+
+-- NetSuite invoices: invoice_id (internal id), tranid (= the invoice number sent to Amazon).
+create table if not exists raw.netsuite_invoices (
+    invoice_id VARCHAR PRIMARY KEY,
+    tranid VARCHAR NOT NULL,
+    external_id VARCHAR,
+    po_number VARCHAR,
+    vendor_code VARCHAR,
+    customer_id VARCHAR NOT NULL,
+    trandate DATE NOT NULL,
+    due_date DATE,
+    total {MONEY} NOT NULL,
+    amount_remaining {MONEY},
+    status VARCHAR,
+    currency VARCHAR NOT NULL,
+    tax_total {MONEY} NOT NULL DEFAULT 0,      -- SuiteTax total (VAT on EU invoices)
+    shipping_cost {MONEY} NOT NULL DEFAULT 0,  -- header freight charge
+    discount_total {MONEY} NOT NULL DEFAULT 0, -- header discount, negative as in NetSuite
+    terms VARCHAR,                             -- payment terms (e.g. Net 90) that set due_date
+    tax_rate DECIMAL(9, 4)                     -- tax rate charged, percent (e.g. 19)
+);
+create table if not exists raw.netsuite_invoice_lines (
+    invoice_id VARCHAR NOT NULL,
+    line INTEGER NOT NULL,
+    sku VARCHAR,
+    asin VARCHAR,
+    quantity DECIMAL(18, 4) NOT NULL,
+    rate DECIMAL(18, 4) NOT NULL,
+    amount {MONEY} NOT NULL,
+    PRIMARY KEY (invoice_id, line)
+);
 
 create table if not exists raw.netsuite_item_fulfilments (
     fulfilment_id varchar primary key,
@@ -94,7 +125,7 @@ create table if not exists fulfilment.df_inventory_sent (
 
 create or replace macro fulfilment_sscc_ok(s) as
     coalesce(
-        regexp_full_match(s, '(00)?[0-9]{18}')
+        regexp_full_match(s, '(00)?[0-9]{{18}}')
         and (10 - list_sum(list_transform(range(17), lambda i:
                 cast(substr(right(s, 18), 17 - i, 1) as integer)
                 * case when i % 2 = 0 then 3 else 1 end)) % 10) % 10
@@ -111,9 +142,21 @@ where entry <> '';
 """
 
 
-def ensure_fulfilment_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    ensure_order_tables(conn)
-    ensure_ledger_tables(conn)
-    ensure_exceptions_schema(conn)
-    create_raw_tables(conn)
+# Columns added after the first release: warehouses created before gain them.
+MIGRATIONS = tuple(
+    f"ALTER TABLE raw.netsuite_invoices ADD COLUMN IF NOT EXISTS {column}"
+    for column in (
+        f"tax_total {MONEY} DEFAULT 0",
+        f"shipping_cost {MONEY} DEFAULT 0",
+        f"discount_total {MONEY} DEFAULT 0",
+        "terms VARCHAR",
+        "tax_rate DECIMAL(9, 4)",
+    )
+)
+
+
+def apply(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the fulfilment tables, macro and view if missing; add later columns (idempotent)."""
     conn.execute(DDL)
+    for statement in MIGRATIONS:
+        conn.execute(statement)

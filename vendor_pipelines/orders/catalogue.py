@@ -11,10 +11,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from vendor_pipelines.finance.ddl import create_raw_tables
 from vendor_pipelines.netsuite import NetSuiteClient
 from vendor_pipelines.netsuite.rows import CatalogueItem, CustomerRow, InventoryLevel, LocationRow
-from vendor_pipelines.orders.schema import ensure_order_tables
 
 # Items can pass SuiteQL's 100k-row offset ceiling, so they are keyset-paged by id.
 ITEM_COLUMNS = "id, itemid, displayname, custitem_amazon_asin, upccode, baseprice, cost, isinactive"
@@ -50,8 +48,6 @@ def _replace(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -
 def snapshot_catalogue(
     conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient
 ) -> CatalogueCounts:
-    ensure_order_tables(conn)
-    create_raw_tables(conn)
     items = [
         {
             "item_id": str(r.id),
@@ -107,7 +103,6 @@ def snapshot_catalogue(
 
 def set_ship_from_mapping(conn: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
     """Replace the RP vendor code -> ship-from warehouse mapping operators configured."""
-    ensure_order_tables(conn)
     conn.execute("delete from config.ship_from_by_vendor_code")
     if mapping:
         conn.executemany(

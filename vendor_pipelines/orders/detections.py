@@ -58,6 +58,17 @@ group by r.purchase_order_number
 having bool_and(s.status is distinct from 'succeeded')
 """
 
+# Open purchase orders (`p`) not acknowledged yet: no acknowledgement in the ledger (`s`), or
+# one still pending or failed. Each query that reads it adds its deadline (`and ...`).
+UNACKNOWLEDGED_PURCHASE_ORDERS = f"""
+from raw.amazon_purchase_orders p
+left join ops.submissions s
+    on s.submission_key = p.purchase_order_number
+   and s.channel = case p.program when 'RP' then '{ACK_CHANNELS["RP"]}'
+                                  else '{ACK_CHANNELS["DF"]}' end
+where p.purchase_order_state in ('New', 'NEW')
+  and (s.status is null or s.status in ('pending', 'failed'))"""
+
 # After acknowledgements: rejected by Amazon, or still unanswered past Amazon's deadline.
 ACKNOWLEDGEMENT_PROBLEMS = f"""
 select 'acknowledgement_failed' as exception_type, s.submission_key as entity_key,
@@ -71,14 +82,8 @@ select 'acknowledgement_overdue', p.purchase_order_number, p.vendor_code,
        p.purchase_order_number, null, null, null,
        'not acknowledged ' || ? || 'h after the order date ' || strftime(p.purchase_order_date,
        '%Y-%m-%d %H:%M UTC')
-from raw.amazon_purchase_orders p
-left join ops.submissions s
-    on s.submission_key = p.purchase_order_number
-   and s.channel = case p.program when 'RP' then '{ACK_CHANNELS["RP"]}'
-                                  else '{ACK_CHANNELS["DF"]}' end
-where p.purchase_order_state in ('New', 'NEW')
+{UNACKNOWLEDGED_PURCHASE_ORDERS}
   and p.purchase_order_date < now() - to_hours(?::integer)
-  and (s.status is null or s.status in ('pending', 'failed'))
 """
 
 # Payloads that could not be landed, still in quarantine.

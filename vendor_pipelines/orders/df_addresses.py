@@ -2,7 +2,8 @@
 
 The warehouse never holds a consumer address in clear: order payloads are scrubbed to a tax
 location before landing (`pii.scrub_payload`), and the full address needed to ship lives here
-encrypted, with the date after which the purge deletes it.
+encrypted, with the date after which the purge deletes it (table `raw.df_ship_to_addresses`,
+declared in `orders/schema.py`).
 """
 
 from __future__ import annotations
@@ -15,20 +16,6 @@ from cryptography.fernet import Fernet
 
 from vendor_pipelines.pii import RETENTION_DAYS, encrypt_address, tax_location
 
-DDL = """
-create schema if not exists raw;
-create table if not exists raw.df_ship_to_addresses (
-    purchase_order_number varchar primary key,
-    encrypted_address blob not null,
-    city varchar,
-    state_or_region varchar,
-    postal_code varchar,
-    country_code varchar,
-    captured_at timestamptz not null,
-    purge_after timestamptz not null
-);
-"""
-
 
 def store_df_addresses(
     conn: duckdb.DuckDBPyConnection,
@@ -38,7 +25,6 @@ def store_df_addresses(
 ) -> int:
     """Encrypt and keep each DF order's ship-to address; return how many were stored."""
     now = now or datetime.now(UTC)
-    conn.execute(DDL)
     rows = []
     for payload in payloads:
         address = (payload.get("orderDetails") or {}).get("shipToParty")
@@ -71,7 +57,6 @@ def store_df_addresses(
 
 
 def encrypted_address(conn: duckdb.DuckDBPyConnection, purchase_order_number: str) -> bytes | None:
-    conn.execute(DDL)
     row = conn.execute(
         "select encrypted_address from raw.df_ship_to_addresses where purchase_order_number = ?",
         [purchase_order_number],
@@ -88,10 +73,7 @@ def purge_expired_addresses(conn: duckdb.DuckDBPyConnection, now: datetime | Non
     never shipped (rejected, cancelled) counts from when its address was captured.
     """
     from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL
-    from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
-    conn.execute(DDL)
-    ensure_ledger_tables(conn)
     purged = conn.execute(
         f"""
         delete from raw.df_ship_to_addresses a

@@ -16,8 +16,6 @@ from typing import Any
 
 import duckdb
 
-from vendor_pipelines.orders.schema import ensure_order_tables
-
 # Header fields per program, as JSON paths into the payload.
 _HEADER = {
     "RP": {
@@ -150,7 +148,6 @@ def land_purchase_orders(
     if program not in _HEADER:
         raise ValueError(f"program must be RP or DF, not {program!r}")
     now = now or datetime.now(UTC)
-    ensure_order_tables(conn)
     h, li = _HEADER[program], _LINE[program]
     conn.execute("create or replace temp table arrived (ordinal integer, payload json)")
     conn.executemany(

@@ -26,7 +26,6 @@ from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.orders.df_addresses import store_df_addresses
 from vendor_pipelines.orders.landing import LandingResult, land_purchase_orders
 from vendor_pipelines.pii import scrub_payload
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 OVERLAP = timedelta(minutes=15)
 BATCH = 500
@@ -121,7 +120,6 @@ def pull_purchase_orders(
     back about it (acknowledgement, ASN, invoice) goes to the host it came from.
     """
     started = now or datetime.now(UTC)
-    ensure_ledger_tables(conn)
     report = PullReport()
     for region, client in amazon.items():
         report.regions.append(region)

@@ -3,15 +3,10 @@
 One view, `orders.purchase_order_line_resolution`, answers for every open PO line: which customer
 bills it, which location ships it, which item it is, and what NetSuite thinks it costs. Every
 later plan (sales orders, acknowledgements, exceptions) reads from it, so the mapping rules live in
-exactly one place.
+exactly one place. The view is created with the order tables (`orders/schema.py`).
 """
 
 from __future__ import annotations
-
-import duckdb
-
-from vendor_pipelines.orders.schema import ensure_order_tables
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 # POs in these states need no more work from us.
 FINAL_STATES = ("Closed", "CANCELLED", "SHIPPED")
@@ -57,12 +52,3 @@ left join raw.netsuite_customers cust on cust.vendor_code = p.vendor_code
 left join raw.netsuite_items i on i.asin = l.asin
 where p.purchase_order_state not in {FINAL_STATES}
 """
-
-
-def ensure_resolution_view(conn: duckdb.DuckDBPyConnection) -> None:
-    from vendor_pipelines.finance.ddl import create_raw_tables
-
-    ensure_ledger_tables(conn)
-    ensure_order_tables(conn)
-    create_raw_tables(conn)
-    conn.execute(RESOLUTION_VIEW)

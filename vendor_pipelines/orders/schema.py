@@ -2,12 +2,17 @@
 
 raw.*     landed from the APIs, latest state per business key plus history;
 config.*  operator-maintained mappings (vendor code -> ship-from warehouse);
-orders.*  derived plans (sales orders, acknowledgements) rebuilt set-based each run;
+orders.*  derived plans (sales orders, acknowledgements) rebuilt set-based each run, what the
+          PO window closing closed, and the resolution view every plan reads.
+
+Applied with every other domain's tables by `vendor_pipelines.warehouse_schema`.
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from vendor_pipelines.orders.resolution import RESOLUTION_VIEW
 
 MONEY = "decimal(18, 4)"
 
@@ -76,7 +81,17 @@ create table if not exists raw.amazon_quarantined_payloads (
     primary key (payload_kind, payload_key)
 );
 
--- The NetSuite catalogue snapshot.
+-- The NetSuite catalogue snapshot. netsuite_items.cost is NetSuite's item cost (= COGS for
+-- finance's margin models).
+create table if not exists raw.netsuite_items (
+    item_id VARCHAR PRIMARY KEY,
+    sku VARCHAR NOT NULL,
+    asin VARCHAR,
+    price DECIMAL(18, 4),
+    cost DECIMAL(18, 4),
+    upc VARCHAR,
+    is_inactive BOOLEAN NOT NULL DEFAULT false
+);
 create table if not exists raw.netsuite_locations (
     location_id varchar primary key,
     name varchar not null,
@@ -103,8 +118,42 @@ create table if not exists config.ship_from_by_vendor_code (
     vendor_code varchar primary key,
     ship_from_party_id varchar not null
 );
+
+-- Encrypted DF ship-to addresses, kept only until the retention purge (df_addresses.py).
+create table if not exists raw.df_ship_to_addresses (
+    purchase_order_number varchar primary key,
+    encrypted_address blob not null,
+    city varchar,
+    state_or_region varchar,
+    postal_code varchar,
+    country_code varchar,
+    captured_at timestamptz not null,
+    purge_after timestamptz not null
+);
+
+-- What the PO window closing closed, and how each PO was processed (windows.py).
+create table if not exists orders.closed_po_lines (
+    purchase_order_number varchar not null,
+    sales_order_id varchar not null,
+    line integer not null,
+    item_id varchar,
+    open_quantity double not null,
+    ship_window_end timestamptz,
+    closed_at timestamptz not null,
+    primary key (purchase_order_number, line)
+);
+create table if not exists orders.po_window_closures (
+    purchase_order_number varchar primary key,
+    ship_window_end timestamptz,
+    status varchar not null,         -- closed | nothing_open | no_sales_order | failed
+    lines_closed integer not null,
+    detail varchar,
+    processed_at timestamptz not null
+);
 """
 
 
-def ensure_order_tables(conn: duckdb.DuckDBPyConnection) -> None:
+def apply(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the order flow's tables if missing, then the resolution view over them."""
     conn.execute(DDL)
+    conn.execute(RESOLUTION_VIEW)

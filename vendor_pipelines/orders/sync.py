@@ -40,7 +40,6 @@ from vendor_pipelines.pii import decrypt_address
 from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.submissions.ledger import (
     Outcome,
-    ensure_ledger_tables,
     payload_hash,
     record_outcome,
     record_outcomes,
@@ -121,7 +120,6 @@ def close_cancelled_lines(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteCli
     never reached NetSuite, or is already closed, is left alone; the whole PO's cancellation
     closes every line, which closes the order.
     """
-    ensure_ledger_tables(conn)
     rows = cancelled_sales_order_lines(conn)
     record_pending(
         conn,

@@ -17,38 +17,13 @@ import duckdb
 from vendor_pipelines.exceptions.store import Detection
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError, RecordNotFound
 from vendor_pipelines.orders.plans import SALES_ORDER_CHANNEL
-from vendor_pipelines.orders.schema import ensure_order_tables
 
 # How far back and ahead the sensor is told about windows (it needs no more to find closures).
 WINDOW_HORIZON = timedelta(days=14)
 
-DDL = """
-create schema if not exists orders;
-create table if not exists orders.closed_po_lines (
-    purchase_order_number varchar not null,
-    sales_order_id varchar not null,
-    line integer not null,
-    item_id varchar,
-    open_quantity double not null,
-    ship_window_end timestamptz,
-    closed_at timestamptz not null,
-    primary key (purchase_order_number, line)
-);
-create table if not exists orders.po_window_closures (
-    purchase_order_number varchar primary key,
-    ship_window_end timestamptz,
-    status varchar not null,         -- closed | nothing_open | no_sales_order | failed
-    lines_closed integer not null,
-    detail varchar,
-    processed_at timestamptz not null
-);
-"""
-
 
 def open_ship_windows(conn: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, str]:
     """PO -> ship window end (ISO) for open POs whose window ends near `now`, for the sensor."""
-    ensure_order_tables(conn)
-    conn.execute(DDL)
     rows = conn.execute(
         """select p.purchase_order_number, p.ship_window_end
            from raw.amazon_purchase_orders p
@@ -64,7 +39,6 @@ def open_ship_windows(conn: duckdb.DuckDBPyConnection, now: datetime) -> dict[st
 
 def due_purchase_orders(conn: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
     """POs whose window has closed and that have not been processed yet."""
-    conn.execute(DDL)
     return [
         row[0]
         for row in conn.execute(
@@ -93,7 +67,6 @@ def close_expired_lines(
 ) -> ClosureReport:
     """Close every still-open sales order line of the given POs; idempotent per PO."""
     now = now or datetime.now(UTC)
-    conn.execute(DDL)
     report = ClosureReport()
     targets = conn.execute(
         """select p.purchase_order_number, p.vendor_code, p.ship_window_end, s.external_ref

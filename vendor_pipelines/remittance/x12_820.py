@@ -293,22 +293,12 @@ def check_envelopes(segments: list[Segment]) -> list[TransactionSet]:
         elif tag == "GE":
             if gs is None:
                 raise RemittanceParseError(segment.line, "GE", None, "GE without GS")
-            declared = _count(segment, 1)
-            if declared != len(group_sets):
-                raise RemittanceParseError(
-                    segment.line,
-                    "GE",
-                    "GE01",
-                    f"number of transaction sets {declared} != "
-                    f"{len(group_sets)} ST..SE sets in the group opened at line {gs.line}",
-                )
-            if not _same_number(segment.require(2), gs.get(6)):
-                raise RemittanceParseError(
-                    segment.line,
-                    "GE",
-                    "GE02",
-                    f"group control number {segment.get(2)} != GS06 {gs.get(6)}",
-                )
+            _check_trailer(
+                segment,
+                ("transaction sets", f"ST..SE sets in the group opened at line {gs.line}"),
+                len(group_sets),
+                (gs, 6, "group"),
+            )
             gs = None
         elif tag == "IEA":
             if gs is not None:
@@ -318,22 +308,12 @@ def check_envelopes(segments: list[Segment]) -> list[TransactionSet]:
                     None,
                     f"IEA before GE closed the group opened at line {gs.line}",
                 )
-            declared = _count(segment, 1)
-            if declared != group_count:
-                raise RemittanceParseError(
-                    segment.line,
-                    "IEA",
-                    "IEA01",
-                    f"number of functional groups {declared} != "
-                    f"{group_count} GS..GE groups in the interchange",
-                )
-            if not _same_number(segment.require(2), isa.require(13)):
-                raise RemittanceParseError(
-                    segment.line,
-                    "IEA",
-                    "IEA02",
-                    f"interchange control number {segment.get(2)} != ISA13 {isa.get(13)}",
-                )
+            _check_trailer(
+                segment,
+                ("functional groups", "GS..GE groups in the interchange"),
+                group_count,
+                (isa, 13, "interchange"),
+            )
             iea = segment
         elif tag == "ISA":
             raise RemittanceParseError(
@@ -360,6 +340,34 @@ def check_envelopes(segments: list[Segment]) -> list[TransactionSet]:
             f"the file ends after segment {last.tag} (line {last.line}) {where}; {missing} missing",
         )
     return sets
+
+
+def _check_trailer(
+    trailer: Segment,
+    counts: tuple[str, str],
+    counted: int,
+    control: tuple[Segment, int, str],
+) -> None:
+    """The checks of a GE or IEA: its 01 is the number of what it closes (`counts`: what the
+    number is of, what was found), `counted` found; its 02 is the control number of its header
+    (`control`: the header, its element with the number, the number's name)."""
+    declared = _count(trailer, 1)
+    if declared != counted:
+        raise RemittanceParseError(
+            trailer.line,
+            trailer.tag,
+            f"{trailer.tag}01",
+            f"number of {counts[0]} {declared} != {counted} {counts[1]}",
+        )
+    header, position, name = control
+    if not _same_number(trailer.require(2), header.require(position)):
+        raise RemittanceParseError(
+            trailer.line,
+            trailer.tag,
+            f"{trailer.tag}02",
+            f"{name} control number {trailer.get(2)} != "
+            f"{header.tag}{position:02d} {header.get(position)}",
+        )
 
 
 def _check_se(st: Segment, se: Segment) -> None:

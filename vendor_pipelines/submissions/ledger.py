@@ -19,46 +19,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-DDL = """
-create schema if not exists ops;
--- Every external write, keyed deterministically, recorded before and after it is sent.
-create table if not exists ops.submissions (
-    channel varchar not null,              -- e.g. netsuite.salesOrder, amazon.rp.acknowledgement
-    submission_key varchar not null,       -- deterministic id (external id, PO + version, ...)
-    payload_hash varchar not null,
-    status varchar not null,               -- pending | sent | succeeded | failed | withdrawn
-    external_ref varchar,                  -- NetSuite internal id or Amazon transaction id
-    attempts integer not null,
-    last_error varchar,
-    first_attempt_at timestamptz not null,
-    last_attempt_at timestamptz not null,
-    primary key (channel, submission_key)
-);
--- The exact body of a submission whose outcome may be unknown (a crash between sending and
--- recording), so a retry re-sends the same document, which the other side recognises, instead
--- of a new one it would apply a second time.
-create table if not exists ops.submission_payloads (
-    channel varchar not null,
-    submission_key varchar not null,
-    payload json not null,
-    primary key (channel, submission_key)
-);
--- High-water marks of incremental pulls, per source (program, vendor code, region).
-create table if not exists ops.sync_cursors (
-    source varchar primary key,
-    high_water_mark timestamptz not null,
-    updated_at timestamptz not null
-);
-
-"""
-
-
-def ensure_ledger_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute(DDL)
-    # Added after the first release: the SP-API region an Amazon submission went to, so its
-    # transaction is polled on the same host (warehouses from before simply gain the column).
-    conn.execute("alter table ops.submissions add column if not exists region varchar")
-
 
 def payload_hash(payload: Any) -> str:
     """A stable hash of a JSON-able payload (key order and whitespace do not matter)."""
@@ -89,7 +49,6 @@ def record_pending(
     frame = pd.DataFrame(list(items), columns=["submission_key", "payload_hash"])
     if frame.empty:
         return
-    ensure_ledger_tables(conn)
     now = datetime.now(UTC)
     conn.register("pending_frame", frame)
     try:
@@ -159,7 +118,6 @@ def record_outcome(
 
 
 def submissions(conn: duckdb.DuckDBPyConnection, channel: str, status: str) -> list[dict]:
-    ensure_ledger_tables(conn)
     cursor = conn.execute(
         """select submission_key, payload_hash, external_ref, attempts, last_error, region
            from ops.submissions where channel = ? and status = ? order by submission_key""",

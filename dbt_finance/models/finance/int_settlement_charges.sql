@@ -15,51 +15,38 @@ with lines as (
 ),
 
 charges as (
+    -- Each line's charges: the line itself, unless it is an invoice payment; an invoice
+    -- payment's column charges that are not zero.
     select
-        line_id as charge_id,
-        line_id,
-        file_hash,
-        payment_number,
-        settlement_date,
-        reference,
-        base_invoice_key,
-        vendor_code,
-        original_invoice,
-        links_to,
-        class_code,
-        rule_id,
-        amount,
-        description,
-        adjustment_reason
-    from lines
-    where class_code <> 'INVOICE_PAYMENT'
-
-    union all
-
-    select
-        line_id || ':' || column_charge.kind as charge_id,
-        line_id,
-        file_hash,
-        payment_number,
-        settlement_date,
-        reference,
-        base_invoice_key,
-        vendor_code,
-        original_invoice,
-        null as links_to,
-        column_charge.class_code,
-        column_charge.kind || '_column' as rule_id,
-        column_charge.amount,
-        column_charge.description,
-        null as adjustment_reason
+        lines.line_id || coalesce(':' || charge.kind, '') as charge_id,
+        lines.line_id,
+        lines.file_hash,
+        lines.payment_number,
+        lines.settlement_date,
+        lines.reference,
+        lines.base_invoice_key,
+        lines.vendor_code,
+        lines.original_invoice,
+        charge.links_to,
+        charge.class_code,
+        charge.rule_id,
+        charge.amount,
+        charge.description,
+        charge.adjustment_reason
     from lines
     cross join lateral (
-        select 'discount' as kind, 'TERMS_DISCOUNT' as class_code, -lines.discount_amount as amount,
-               'Terms discount taken' as description
+        select null as kind, lines.links_to, lines.class_code, lines.rule_id, lines.amount,
+               lines.description, lines.adjustment_reason
+        where lines.class_code <> 'INVOICE_PAYMENT'
         union all
-        select 'withholding', 'TAX_WITHHELD', -lines.withholding_amount, 'Tax withheld'
-    ) as column_charge
-    where lines.class_code = 'INVOICE_PAYMENT' and column_charge.amount <> 0
+        select 'discount', null, 'TERMS_DISCOUNT', 'discount_column', -lines.discount_amount,
+               'Terms discount taken', null
+        where lines.class_code = 'INVOICE_PAYMENT' and lines.discount_amount <> 0
+        union all
+        select 'withholding', null, 'TAX_WITHHELD', 'withholding_column', -lines.withholding_amount,
+               'Tax withheld', null
+        where lines.class_code = 'INVOICE_PAYMENT' and lines.withholding_amount <> 0
+    ) as charge
 )
 
 select

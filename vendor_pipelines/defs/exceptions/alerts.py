@@ -20,6 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.exceptions.alerts import (
     MAX_ALERTS_PER_TICK,
     AlertState,
@@ -30,7 +31,6 @@ from vendor_pipelines.exceptions.alerts import (
     routing_from,
     run_tick,
 )
-from vendor_pipelines.settings import load_settings
 
 OFF = (
     "alerts are off: set ALERT_SMTP_HOST, ALERT_FROM and ALERT_TO_FINANCE/ALERT_TO_OPERATIONS,"
@@ -222,4 +222,4 @@ def owner_alerts_sensor_at(minimum_interval_seconds: int) -> dg.SensorDefinition
     )(tell_owners)
 
 
-owner_alerts_sensor = owner_alerts_sensor_at(load_settings().sensor_interval_seconds)
+owner_alerts_sensor = owner_alerts_sensor_at(DEPLOYMENT.sensor_interval_seconds)

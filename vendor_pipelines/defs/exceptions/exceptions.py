@@ -6,13 +6,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DATA_OWNERS, DUCKDB_POOL
+from vendor_pipelines.defs.resources import SettingsResource
 from vendor_pipelines.exceptions.run_failures import (
     failure_detections,
     failures_file,
     latest_failures,
 )
-from vendor_pipelines.exceptions.store import ensure_exceptions_schema, record_detections
-from vendor_pipelines.settings import load_settings
+from vendor_pipelines.exceptions.store import record_detections
 
 
 def _last_success(instance: dg.DagsterInstance, job_name: str) -> datetime | None:
@@ -44,11 +44,12 @@ def _last_success(instance: dg.DagsterInstance, job_name: str) -> datetime | Non
     pool=DUCKDB_POOL,
     description="Open and resolved exceptions for operations and finance, one row per cause.",
 )
-def exceptions(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    failures = latest_failures(failures_file(load_settings().duckdb_path))
+def exceptions(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
+) -> dg.MaterializeResult:
+    failures = latest_failures(failures_file(settings.read().duckdb_path))
     last_success = {job: _last_success(context.instance, job) for job in failures}
     with duckdb.get_connection() as conn:
-        ensure_exceptions_schema(conn)
         record_detections(
             conn, "dagster/run_failures", detections=failure_detections(failures, last_success)
         )

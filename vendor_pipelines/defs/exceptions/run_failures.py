@@ -4,18 +4,18 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from vendor_pipelines.defs.resources import SettingsResource
 from vendor_pipelines.exceptions.run_failures import append_failure, failures_file
-from vendor_pipelines.settings import load_settings
 
 
 @dg.run_failure_sensor(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Hands failed runs to ops.exceptions (via a file: sensors never open DuckDB).",
 )
-def record_run_failures(context: dg.RunFailureSensorContext) -> None:
+def record_run_failures(context: dg.RunFailureSensorContext, settings: SettingsResource) -> None:
     run = context.dagster_run
     append_failure(
-        failures_file(load_settings().duckdb_path),
+        failures_file(settings.read().duckdb_path),
         run.run_id,
         run.job_name,
         context.failure_event.message or "run failed",

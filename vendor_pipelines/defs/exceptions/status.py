@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DATA_OWNERS, DUCKDB_POOL
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.finance.automation import (
     nightly_settlement_schedule,
     retry_held_settlements,
@@ -18,7 +19,6 @@ from vendor_pipelines.defs.orders.automation import catalogue_schedule, order_sy
 from vendor_pipelines.defs.orders.pii_purge import pii_purge_schedule
 from vendor_pipelines.defs.orders.po_windows import po_window_sensor
 from vendor_pipelines.defs.scheduling import loop_tags
-from vendor_pipelines.exceptions.store import ensure_exceptions_schema
 from vendor_pipelines.integration_status import (
     COLUMNS,
     FLOWS,
@@ -35,8 +35,6 @@ from vendor_pipelines.integration_status import (
     warehouse_facts,
     write_status,
 )
-from vendor_pipelines.settings import load_settings
-from vendor_pipelines.submissions.ledger import ensure_ledger_tables
 
 INTEGRATION_STATUS = dg.AssetKey(["ops", "integration_status"])
 
@@ -60,14 +58,13 @@ _RUN_EVENTS = {
     dg.DagsterEventType.RUN_FAILURE,
 }
 
-SETTINGS = load_settings()
 # Refreshed when any flow lands (at most once per sensor interval) and at least every 15 min,
 # so ages and overdue items move on even while every flow fails.
 REFRESH_CRON = "*/15 * * * *"
 REFRESH = (
     dg.AutomationCondition.newly_missing()
     | dg.AutomationCondition.any_deps_updated()
-    | dg.AutomationCondition.cron_tick_passed(REFRESH_CRON, SETTINGS.operations_timezone)
+    | dg.AutomationCondition.cron_tick_passed(REFRESH_CRON, DEPLOYMENT.operations_timezone)
 ).since_last_handled() & ~dg.AutomationCondition.in_progress()
 
 
@@ -174,9 +171,8 @@ def integration_status(
     for job in sorted({flow.job for flow in FLOWS}):
         errors |= failed_runs(instance, job, [flow for flow in FLOWS if flow.job == job])
     with duckdb.get_connection() as conn:
-        ensure_exceptions_schema(conn)
-        ensure_ledger_tables(conn)
-        facts, unmapped = warehouse_facts(conn, now, SETTINGS.finance_timezone)
+        # Settlement days are counted in the partitions' (finance) timezone.
+        facts, unmapped = warehouse_facts(conn, now, DEPLOYMENT.finance_timezone)
         statuses = [
             flow_status(
                 flow,

@@ -12,13 +12,11 @@ import time
 
 import dagster as dg
 
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.finance.close_pack import CLOSE_PACK
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.finance.remittances import PAYMENTS, SETTLEMENT_DAYS_METADATA
 from vendor_pipelines.defs.scheduling import loop_tags
-from vendor_pipelines.settings import load_settings
-
-SETTINGS = load_settings()
 
 settlement_job = dg.define_asset_job(
     "nightly_settlement",
@@ -32,7 +30,7 @@ settlement_job = dg.define_asset_job(
 )
 
 # In the partitions' (finance) timezone, at SETTLEMENT_TIME (default 02:30).
-_hour, _minute = (int(part) for part in SETTINGS.settlement_time.split(":"))
+_hour, _minute = (int(part) for part in DEPLOYMENT.settlement_time.split(":"))
 nightly_settlement_schedule = dg.build_schedule_from_partitioned_job(
     settlement_job,
     hour_of_day=_hour,
@@ -48,7 +46,7 @@ close_pack_automation = dg.AutomationConditionSensorDefinition(
     target=dg.AssetSelection.assets(CLOSE_PACK),
     default_status=dg.DefaultSensorStatus.RUNNING,
     run_tags=loop_tags("finance"),
-    minimum_interval_seconds=SETTINGS.sensor_interval_seconds,
+    minimum_interval_seconds=DEPLOYMENT.sensor_interval_seconds,
     description="Packs the last complete month again after each settlement of one of its days.",
 )
 
@@ -62,7 +60,7 @@ def days_in(event: dg.EventLogEntry, name: str) -> list[str]:
 
 @dg.sensor(
     job=settlement_job,
-    minimum_interval_seconds=SETTINGS.sensor_interval_seconds,
+    minimum_interval_seconds=DEPLOYMENT.sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="After each remittance load, one settlement run per settlement day it touched.",
 )
@@ -107,7 +105,7 @@ def _latest_storage_id(instance: dg.DagsterInstance, key: dg.AssetKey) -> int:
 
 @dg.sensor(
     job=settlement_job,
-    minimum_interval_seconds=SETTINGS.sensor_interval_seconds,
+    minimum_interval_seconds=DEPLOYMENT.sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Settles again a day whose payment was held, once something that can fix it "
     "changed (customers, invoices) or HELD_SETTLEMENT_RETRY_MINUTES passed (a seed fix).",
@@ -132,7 +130,7 @@ def retry_held_settlements(context: dg.SensorEvaluationContext) -> dg.SensorResu
         state["after"] = records[-1].storage_id
     fixes = max(_latest_storage_id(context.instance, key) for key in FIXING_INPUTS)
     now = time.time()
-    retry_after = SETTINGS.held_settlement_retry_minutes * 60
+    retry_after = DEPLOYMENT.held_settlement_retry_minutes * 60
     requests = []
     for day, seen in sorted(held.items()):
         fixed_since = fixes > seen["since"]

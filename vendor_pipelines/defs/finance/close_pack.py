@@ -8,17 +8,17 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.finance.posting import POSTINGS
 from vendor_pipelines.defs.finance.remittances import markdown_text
 from vendor_pipelines.finance.close_pack import ClosePack, build_close_pack
-from vendor_pipelines.settings import load_settings
 
 CLOSE_PACK = dg.AssetKey(["finance", "close_pack"])
 
 # Settlement months: the settlement days' timezone, complete months only (a month is packed once
 # it has ended; `vendor-pipelines close` writes a month to date).
 close_months = dg.MonthlyPartitionsDefinition(
-    start_date="2026-01-01", timezone=load_settings().finance_timezone
+    start_date="2026-01-01", timezone=DEPLOYMENT.finance_timezone
 )
 
 # The last complete month is packed again whenever one of its settlement days is settled again

@@ -1,6 +1,5 @@
 """The dbt_finance project as Dagster assets; dbt tests become asset checks."""
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
@@ -13,10 +12,10 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.dbt_project import ensure_manifest
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
-from vendor_pipelines.defs.resources import WarehouseDbtCliResource
+from vendor_pipelines.defs.resources import SettingsResource, WarehouseDbtCliResource
 from vendor_pipelines.exceptions.store import record_detections
+from vendor_pipelines.finance.dbt_command import dbt_arguments, settlement_vars
 from vendor_pipelines.finance.detections import DETECTION_MODELS, settlement_problems
-from vendor_pipelines.settings import load_settings
 
 
 class FinanceTranslator(DagsterDbtTranslator):
@@ -51,16 +50,18 @@ class FinanceTranslator(DagsterDbtTranslator):
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def dbt_finance_models(
-    context: dg.AssetExecutionContext, dbt: WarehouseDbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    dbt: WarehouseDbtCliResource,
+    duckdb: DuckDBResource,
+    settings: SettingsResource,
 ) -> Iterator[Any]:
     # dbt reads the warehouse path from the environment (profiles.yml); pin it to the settings'.
-    os.environ["DUCKDB_PATH"] = str(load_settings().duckdb_path)
+    os.environ["DUCKDB_PATH"] = str(settings.read().duckdb_path)
     start, end = settlement_window(context)
-    settlement_vars = json.dumps(
-        {"settlement_date": str(start), "settlement_date_end": str(end), **dbt.policy_vars()}
-    )
     invocation = dbt.cli(
-        ["build", "--vars", settlement_vars], context=context, raise_on_error=False
+        dbt_arguments(("build",), settlement_vars(start, end, **dbt.policy_vars())),
+        context=context,
+        raise_on_error=False,
     )
     events = list(invocation.stream())
     results = _run_results(invocation)

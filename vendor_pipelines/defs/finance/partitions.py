@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from vendor_pipelines.settings import load_settings
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 
 settlement_days = dg.DailyPartitionsDefinition(
-    start_date="2026-01-01", timezone=load_settings().finance_timezone, end_offset=1
+    start_date="2026-01-01", timezone=DEPLOYMENT.finance_timezone, end_offset=1
 )

@@ -7,11 +7,10 @@ from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.finance.dbt import settlement_window
 from vendor_pipelines.defs.finance.partitions import settlement_days
-from vendor_pipelines.defs.resources import NetSuiteResource
+from vendor_pipelines.defs.resources import NetSuiteResource, SettingsResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.finance.posting import post_settlements
 from vendor_pipelines.finance.publish import publish_analytics
-from vendor_pipelines.settings import load_settings
 
 POSTINGS = dg.AssetKey(["finance", "netsuite_postings"])
 ANALYTICS = dg.AssetKey(["marts", "analytics_copy"])
@@ -98,8 +97,8 @@ posting_checks = exception_checks(
         " and rules, and the exceptions."
     ),
 )
-def analytics_copy(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    target = load_settings().analytics_duckdb_path
+def analytics_copy(duckdb: DuckDBResource, settings: SettingsResource) -> dg.MaterializeResult:
+    target = settings.read().analytics_duckdb_path
     with duckdb.get_connection() as conn:
         # Staging carries Amazon's own vendor reports, which analysts compare with the mart.
         result = publish_analytics(conn, target, schemas=("finance", "marts", "staging"))

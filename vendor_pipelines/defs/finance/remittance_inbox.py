@@ -1,7 +1,6 @@
 """The remittance inbox as a resource: how load runs get REMITTANCE_INBOX and its size limit.
 
-Its own module because a module with a `@dg.definitions` function contributes only what that
-function returns; `remittances.py` keeps its assets, checks, job and sensor as plain objects.
+Built with the other resources from the settings, in `defs/resources.py`.
 """
 
 from pathlib import Path
@@ -14,7 +13,6 @@ from vendor_pipelines.finance.inbox import (
     read_inbox_file,
     scan_inbox,
 )
-from vendor_pipelines.settings import load_settings
 
 
 class RemittanceInboxResource(dg.ConfigurableResource):
@@ -34,17 +32,3 @@ class RemittanceInboxResource(dg.ConfigurableResource):
 
     def read(self, path: Path) -> bytes:
         return read_inbox_file(path, self.max_file_bytes)
-
-
-@dg.definitions
-def remittance_inbox() -> dg.Definitions:
-    settings = load_settings()
-    return dg.Definitions(
-        resources={
-            "remittance_inbox": RemittanceInboxResource(
-                path=str(settings.remittance_inbox),
-                max_file_bytes=settings.remittance_max_file_bytes,
-                finance_timezone=settings.finance_timezone,
-            )
-        }
-    )

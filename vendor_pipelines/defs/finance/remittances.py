@@ -29,8 +29,10 @@ import pandera.errors
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.finance.remittance_inbox import RemittanceInboxResource
+from vendor_pipelines.defs.resources import SettingsResource
 from vendor_pipelines.defs.scheduling import loop_tags
 from vendor_pipelines.exceptions.store import Detection, record_detections
 from vendor_pipelines.finance.detections import REMITTANCE_FILE_PROBLEMS
@@ -48,9 +50,8 @@ from vendor_pipelines.finance.inbox import (
     read_inbox_file,
     scan_inbox,
 )
-from vendor_pipelines.finance.load import create_load_tables, load_remittance_bytes
+from vendor_pipelines.finance.load import load_remittance_bytes
 from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
-from vendor_pipelines.settings import load_settings
 
 PAYMENTS = dg.AssetKey(["raw", "remittance_payments"])
 SETTLEMENT_DAYS_METADATA = "settlement_days_loaded"
@@ -120,7 +121,6 @@ def remittance_files(
         for entry, refusal in read_refusals
     ]
     with duckdb.get_connection() as conn:
-        create_load_tables(conn)
         # A payment whose file states no date settles on the finance day the file arrived.
         arrival = datetime.now(ZoneInfo(remittance_inbox.finance_timezone)).date()
         results = [
@@ -297,7 +297,7 @@ remittance_load_job = dg.define_asset_job(
 
 @dg.sensor(
     job=remittance_load_job,
-    minimum_interval_seconds=load_settings().sensor_interval_seconds,
+    minimum_interval_seconds=DEPLOYMENT.sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "A remittance file that has settled in REMITTANCE_INBOX starts a load; run key = the "
@@ -305,17 +305,19 @@ remittance_load_job = dg.define_asset_job(
         "start a review run that records them as exceptions."
     ),
 )
-def remittance_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def remittance_inbox_sensor(
+    context: dg.SensorEvaluationContext, settings: SettingsResource
+) -> dg.SensorResult:
     # Settings are read at each look, as this sensor always read the inbox (so a test can
     # tighten them); load runs get the same ones through the `remittance_inbox` resource.
-    settings = load_settings()
-    inbox = settings.remittance_inbox
+    config = settings.read()
+    inbox = config.remittance_inbox
     watch = InboxWatch.from_cursor(context.cursor)
     now = time.time()
     look = watch.look(
-        scan_inbox(inbox, settings.remittance_max_file_bytes),
+        scan_inbox(inbox, config.remittance_max_file_bytes),
         now=now,
-        stable_seconds=settings.remittance_stable_seconds,
+        stable_seconds=config.remittance_stable_seconds,
     )
     requests = []
     budget = READ_BUDGET_BYTES
@@ -325,7 +327,7 @@ def remittance_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorRes
         budget -= entry.size
         try:
             content = read_inbox_file(
-                entry.path, settings.remittance_max_file_bytes, signature=entry.signature
+                entry.path, config.remittance_max_file_bytes, signature=entry.signature
             )
         except InboxFileChanged:
             watch.wait_again(entry, now)

@@ -8,9 +8,8 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
-from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.defs.resources import AmazonVendorResource, SettingsResource
 from vendor_pipelines.finance.vendor_reports import pull_vendor_reports
-from vendor_pipelines.settings import load_settings
 
 SALES = dg.AssetKey(["raw", "amazon_vendor_sales_report"])
 NET_PPM = dg.AssetKey(["raw", "amazon_net_ppm_report"])
@@ -39,14 +38,17 @@ NET_PPM = dg.AssetKey(["raw", "amazon_net_ppm_report"])
     pool=DUCKDB_POOL,
 )
 def amazon_vendor_reports(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, amazon: AmazonVendorResource
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    amazon: AmazonVendorResource,
+    settings: SettingsResource,
 ):  # a generator of two materializations
     window = context.partition_time_window
     sales_rows = ppm_rows = 0
     # One report pair per marketplace and settlement day of the partition (a backfill is one
     # run over many days), each asked of the host of the marketplace's region.
     with amazon.clients() as regions, duckdb.get_connection() as conn:
-        for marketplace, region in load_settings().report_marketplaces:
+        for marketplace, region in settings.read().report_marketplaces:
             day = window.start.date()
             while day < window.end.date():
                 counts = pull_vendor_reports(conn, regions[region], marketplace, day)

@@ -2,11 +2,11 @@
 
 import dagster as dg
 
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.fulfilment.invoicing import INVOICE_SUBMISSIONS
 from vendor_pipelines.defs.fulfilment.netsuite import INVOICE_LINES, INVOICES, ITEM_FULFILMENTS
 from vendor_pipelines.defs.fulfilment.shipments import DF_SHIPMENTS, SHIPMENT_CONFIRMATIONS
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
-from vendor_pipelines.settings import load_settings
 
 fulfilment_sync_job = dg.define_asset_job(
     "fulfilment_sync",
@@ -25,12 +25,10 @@ fulfilment_sync_job = dg.define_asset_job(
     tags=loop_tags("fulfilment"),
 )
 
-SETTINGS = load_settings()
-
 fulfilment_sync_schedule = coalescing_schedule(
     "fulfilment_sync_schedule",
     fulfilment_sync_job,
-    SETTINGS.fulfilment_sync_cron,
-    SETTINGS.operations_timezone,
+    DEPLOYMENT.fulfilment_sync_cron,
+    DEPLOYMENT.operations_timezone,
     "Fulfilment loop on FULFILMENT_SYNC_CRON (default every 15 minutes, offset from orders).",
 )

@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.fulfilment.shipments import _result
 from vendor_pipelines.defs.resources import AmazonVendorResource
@@ -14,8 +15,6 @@ from vendor_pipelines.fulfilment.inventory import (
     INVENTORY_REJECTIONS,
     submit_inventory,
 )
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
-from vendor_pipelines.settings import load_settings
 
 DF_INVENTORY_UPDATES = dg.AssetKey(["fulfilment", "df_inventory_updates"])
 
@@ -34,7 +33,6 @@ def df_inventory_updates(
     duckdb: DuckDBResource, amazon: AmazonVendorResource
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, amazon.clients() as client:
-        ensure_fulfilment_tables(conn)
         report = submit_inventory(conn, client)
         record_detections(
             conn,
@@ -64,7 +62,7 @@ df_inventory_job = dg.define_asset_job(
 df_inventory_schedule = coalescing_schedule(
     "df_inventory_schedule",
     df_inventory_job,
-    load_settings().df_inventory_cron,
-    load_settings().operations_timezone,
+    DEPLOYMENT.df_inventory_cron,
+    DEPLOYMENT.operations_timezone,
     "DF inventory on DF_INVENTORY_CRON (default hourly at :20).",
 )

@@ -18,7 +18,6 @@ from vendor_pipelines.fulfilment.invoices import (
     invoice_detections_sql,
     submit_invoices,
 )
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 
 INVOICE_SUBMISSIONS = dg.AssetKey(["fulfilment", "invoice_submissions"])
 
@@ -37,7 +36,6 @@ def invoice_submissions(
     duckdb: DuckDBResource, amazon: AmazonVendorResource
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, amazon.clients() as client:
-        ensure_fulfilment_tables(conn)
         report = submit_invoices(conn, client)
         record_detections(
             conn,

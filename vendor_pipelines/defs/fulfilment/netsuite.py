@@ -1,20 +1,15 @@
 """NetSuite item fulfilments (with packages) and invoices, landed incrementally.
 
-Against the embedded sandbox the warehouse simulation first runs one wave (pick, pack, ship and
-bill approved orders; see sandbox/netsuite/warehouse.py), so each run shows the next step.
+The warehouse picks, packs, ships and bills on its own; each run lands what changed in NetSuite
+since the last one (NetSuite has no push).
 """
 
 import dagster as dg
-import httpx
 from dagster_duckdb import DuckDBResource
 
-from vendor_pipelines.connections import sandbox_for
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.resources import NetSuiteResource
 from vendor_pipelines.fulfilment.landing import land_fulfilments, land_invoices
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
-from vendor_pipelines.sandbox.netsuite.app import WAREHOUSE_PATH
-from vendor_pipelines.settings import load_settings
 
 ITEM_FULFILMENTS = dg.AssetKey(["raw", "netsuite_item_fulfilments"])
 INVOICES = dg.AssetKey(["raw", "netsuite_invoices"])
@@ -37,16 +32,9 @@ def _preview(conn, sql: str) -> dg.MetadataValue:
     description="NetSuite item fulfilments, their lines and packages (SSCC, weight, tracking).",
 )
 def netsuite_item_fulfilments(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, netsuite: NetSuiteResource
+    duckdb: DuckDBResource, netsuite: NetSuiteResource
 ) -> dg.MaterializeResult:
-    settings = load_settings()
-    # In live mode the sandbox warehouse works on its own clock (sandbox/live.py).
-    if netsuite.is_sandbox and not settings.sandbox_live:
-        url = sandbox_for(settings).netsuite_url + WAREHOUSE_PATH
-        waves = httpx.post(url, timeout=120).raise_for_status().json()
-        context.log.info("sandbox warehouse wave: %s", waves)
     with duckdb.get_connection() as conn, netsuite.client() as client:
-        ensure_fulfilment_tables(conn)
         changed = land_fulfilments(conn, client)
         total, packages = conn.execute(
             """select (select count(*) from raw.netsuite_item_fulfilments),
@@ -88,7 +76,6 @@ def netsuite_item_fulfilments(
 )
 def netsuite_invoices(duckdb: DuckDBResource, netsuite: NetSuiteResource):
     with duckdb.get_connection() as conn, netsuite.client() as client:
-        ensure_fulfilment_tables(conn)
         changed = land_invoices(conn, client)
         total, lines = conn.execute(
             """select (select count(*) from raw.netsuite_invoices),

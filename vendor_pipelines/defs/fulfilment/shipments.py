@@ -9,7 +9,6 @@ from vendor_pipelines.defs.fulfilment.netsuite import ITEM_FULFILMENTS
 from vendor_pipelines.defs.resources import AmazonVendorResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.fulfilment.df import confirm_df_shipments, df_detections_sql
-from vendor_pipelines.fulfilment.schema import ensure_fulfilment_tables
 from vendor_pipelines.fulfilment.shipments import confirm_rp_shipments, rp_detections_sql
 from vendor_pipelines.submissions.amazon_transactions import SubmissionReport
 
@@ -51,7 +50,6 @@ def shipment_confirmations(
     duckdb: DuckDBResource, amazon: AmazonVendorResource
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, amazon.clients() as client:
-        ensure_fulfilment_tables(conn)
         report = confirm_rp_shipments(conn, client)
         record_detections(
             conn,
@@ -78,7 +76,6 @@ def shipment_confirmations(
 )
 def df_shipments(duckdb: DuckDBResource, amazon: AmazonVendorResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, amazon.clients() as client:
-        ensure_fulfilment_tables(conn)
         report = confirm_df_shipments(conn, client)
         record_detections(
             conn,

@@ -6,13 +6,15 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.orders.sales_orders import order_rules
-from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
+from vendor_pipelines.defs.resources import (
+    AmazonVendorResource,
+    NetSuiteResource,
+    SettingsResource,
+)
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import ACKNOWLEDGEMENT_PROBLEMS
 from vendor_pipelines.orders.plans import ACK_CHANNELS
-from vendor_pipelines.orders.resolution import ensure_resolution_view
 from vendor_pipelines.orders.sync import submit_acknowledgements
-from vendor_pipelines.settings import load_settings
 
 ACKNOWLEDGEMENTS = dg.AssetKey(["orders", "acknowledgements"])
 
@@ -32,15 +34,14 @@ def acknowledgements(
     duckdb: DuckDBResource,
     amazon: AmazonVendorResource,
     netsuite: NetSuiteResource,
+    settings: SettingsResource,
 ) -> dg.MaterializeResult:
-    settings = load_settings()
-    rules = order_rules(settings)
+    rules = order_rules(settings.read())
     with (
         duckdb.get_connection() as conn,
         amazon.clients() as client,
         netsuite.client() as netsuite_client,
     ):
-        ensure_resolution_view(conn)
         report = submit_acknowledgements(conn, client, rules, netsuite_client)
         record_detections(
             conn,

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
-from vendor_pipelines.settings import load_settings
 
 order_sync_job = dg.define_asset_job(
     "order_sync",
@@ -37,22 +37,18 @@ catalogue_job = dg.define_asset_job(
     tags=loop_tags("catalogue"),
 )
 
-
-# Read once when the code location loads, like every other setting.
-SETTINGS = load_settings()
-
 order_sync_schedule = coalescing_schedule(
     "order_sync_schedule",
     order_sync_job,
-    SETTINGS.order_sync_cron,
-    SETTINGS.operations_timezone,
+    DEPLOYMENT.order_sync_cron,
+    DEPLOYMENT.operations_timezone,
     "Order sync on ORDER_SYNC_CRON (default every 15 minutes); skipped while one is queued.",
 )
 
 catalogue_schedule = coalescing_schedule(
     "catalogue_schedule",
     catalogue_job,
-    SETTINGS.catalogue_cron,
-    SETTINGS.operations_timezone,
+    DEPLOYMENT.catalogue_cron,
+    DEPLOYMENT.operations_timezone,
     "NetSuite catalogue snapshot on CATALOGUE_CRON (default hourly).",
 )

@@ -3,11 +3,9 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from vendor_pipelines.connections import sandbox_ship_from_mapping
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
 from vendor_pipelines.orders.catalogue import set_ship_from_mapping, snapshot_catalogue
-from vendor_pipelines.settings import load_settings
 
 CATALOGUE_TABLES = {
     "netsuite_items": "NetSuite inventory items with SKU, ASIN, price and cost.",
@@ -35,10 +33,7 @@ CATALOGUE_TABLES = {
 def netsuite_catalogue(
     duckdb: DuckDBResource, netsuite: NetSuiteResource, amazon: AmazonVendorResource
 ):
-    settings = load_settings()
-    mapping = settings.rp_ship_from_mapping
-    if not mapping and amazon.is_sandbox:
-        mapping = sandbox_ship_from_mapping(settings)
+    mapping = amazon.ship_from_mapping()
     with duckdb.get_connection() as conn, netsuite.client() as client:
         counts = snapshot_catalogue(conn, client)
         set_ship_from_mapping(conn, mapping)

@@ -6,9 +6,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
 from vendor_pipelines.orders.df_addresses import purge_expired_addresses
-from vendor_pipelines.settings import load_settings
 
 ADDRESS_PURGE = dg.AssetKey(["orders", "df_address_purge"])
 
@@ -49,7 +49,7 @@ pii_purge_job = dg.define_asset_job(
 pii_purge_schedule = coalescing_schedule(
     "pii_purge_schedule",
     pii_purge_job,
-    load_settings().pii_purge_cron,
-    load_settings().operations_timezone,
+    DEPLOYMENT.pii_purge_cron,
+    DEPLOYMENT.operations_timezone,
     "Daily PII purge on PII_PURGE_CRON (default 03:15).",
 )

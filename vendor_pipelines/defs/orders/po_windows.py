@@ -7,13 +7,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.orders.purchase_orders import PURCHASE_ORDERS
 from vendor_pipelines.defs.resources import NetSuiteResource
 from vendor_pipelines.defs.scheduling import loop_tags
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.windows import close_expired_lines, due_purchase_orders
-from vendor_pipelines.settings import load_settings
 
 CLOSED_PO_LINES = dg.AssetKey(["orders", "closed_po_lines"])
 
@@ -87,7 +87,7 @@ def windows_closed_since(
 
 @dg.sensor(
     job=po_window_close_job,
-    minimum_interval_seconds=load_settings().sensor_interval_seconds,
+    minimum_interval_seconds=DEPLOYMENT.sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="One closing run per tick for every PO whose ship window closed since the last.",
 )

@@ -7,13 +7,11 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
-from vendor_pipelines.defs.resources import AmazonVendorResource
+from vendor_pipelines.defs.resources import AmazonVendorResource, PiiResource, SettingsResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
 from vendor_pipelines.orders.pull import pull_purchase_orders
 from vendor_pipelines.orders.windows import open_ship_windows
-from vendor_pipelines.pii import load_cipher
-from vendor_pipelines.settings import load_settings
 
 PURCHASE_ORDERS = dg.AssetKey(["raw", "amazon_purchase_orders"])
 
@@ -28,17 +26,20 @@ PURCHASE_ORDERS = dg.AssetKey(["raw", "amazon_purchase_orders"])
     description="Amazon RP and DF purchase orders, latest state, lines and history (incremental).",
 )
 def amazon_purchase_orders(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, amazon: AmazonVendorResource
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    amazon: AmazonVendorResource,
+    settings: SettingsResource,
+    pii: PiiResource,
 ) -> dg.MaterializeResult:
-    settings = load_settings()
-    cipher = load_cipher(settings.sandbox_state_dir / "pii.key" if amazon.is_sandbox else None)
+    config = settings.read()
     with duckdb.get_connection() as conn, amazon.clients() as regions:
         report = pull_purchase_orders(
             conn,
             regions,
-            vendor_codes=settings.vendor_code_filter,
-            lookback=timedelta(days=settings.order_lookback_days),
-            cipher=cipher,
+            vendor_codes=config.vendor_code_filter,
+            lookback=timedelta(days=config.order_lookback_days),
+            cipher=pii.cipher(),
         )
         record_detections(conn, "raw/amazon_purchase_orders", query=QUARANTINED_PAYLOADS)
         total, lines = conn.execute(

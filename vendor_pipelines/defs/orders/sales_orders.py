@@ -5,14 +5,12 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
-from vendor_pipelines.defs.resources import AmazonVendorResource, NetSuiteResource
+from vendor_pipelines.defs.resources import NetSuiteResource, PiiResource, SettingsResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
 from vendor_pipelines.orders.plans import SALES_ORDER_CHANNEL, OrderRules
-from vendor_pipelines.orders.resolution import ensure_resolution_view
 from vendor_pipelines.orders.sync import close_cancelled_lines, sync_sales_orders
-from vendor_pipelines.pii import load_cipher
-from vendor_pipelines.settings import Settings, load_settings
+from vendor_pipelines.settings import Settings
 
 SALES_ORDERS = dg.AssetKey(["orders", "sales_orders"])
 
@@ -44,14 +42,14 @@ def sales_orders(
     context: dg.AssetExecutionContext,
     duckdb: DuckDBResource,
     netsuite: NetSuiteResource,
-    amazon: AmazonVendorResource,
+    settings: SettingsResource,
+    pii: PiiResource,
 ) -> dg.MaterializeResult:
-    settings = load_settings()
-    rules = order_rules(settings)
-    cipher = load_cipher(settings.sandbox_state_dir / "pii.key" if amazon.is_sandbox else None)
+    config = settings.read()
+    rules = order_rules(config)
+    cipher = pii.cipher()
     with duckdb.get_connection() as conn, netsuite.client() as client:
-        ensure_resolution_view(conn)
-        report = sync_sales_orders(conn, client, rules, cipher, settings.netsuite_concurrency_limit)
+        report = sync_sales_orders(conn, client, rules, cipher, config.netsuite_concurrency_limit)
         cancelled = close_cancelled_lines(conn, client)
         source = SALES_ORDERS.to_user_string()
         record_detections(

@@ -1,7 +1,7 @@
 """The warehouse's tables, declared once by the domains that write them and applied here, once.
 
 Each domain owns the tables it writes, in its schema module: `submissions/schema.py`,
-`exceptions/schema.py`, `orders/schema.py`, `fulfilment/schema.py` and finance's `ddl.py`. Each
+`exceptions/schema.py`, `orders/schema.py`, `fulfilment/schema.py` and `finance/schema.py`. Each
 one's `apply(conn)` creates what is missing and adds the columns of later releases (additive
 migrations, `ADD COLUMN IF NOT EXISTS`), so applying is idempotent on any warehouse file, new or
 made by an earlier release.
@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from vendor_pipelines.exceptions import schema as exceptions_schema
-from vendor_pipelines.finance import ddl as finance_schema
+from vendor_pipelines.finance import schema as finance_schema
 from vendor_pipelines.fulfilment import schema as fulfilment_schema
 from vendor_pipelines.orders import schema as orders_schema
 from vendor_pipelines.submissions import schema as submissions_schema

@@ -21,6 +21,7 @@ from vendor_pipelines.amazon.models import orders as rpo
 from vendor_sandbox.amazon import builders
 from vendor_sandbox.embedded import SANDBOX_LWA_CLIENT_SECRET, SANDBOX_LWA_REFRESH_TOKEN
 from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.identity import sandbox_amazon_client
 from vendor_sandbox.world import Scale, generate_world
 
 WEEK_AGO = timedelta(days=7)
@@ -595,9 +596,7 @@ def test_client_runs_in_process_against_the_asgi_app(world):
     """No server: the same client over Starlette's in-process transport."""
     import warnings
 
-    from vendor_pipelines.amazon import AmazonVendorClient
     from vendor_sandbox.amazon import create_app
-    from vendor_sandbox.embedded import SANDBOX_LWA_CLIENT_ID
     from vendor_sandbox.store import SandboxStore
 
     with warnings.catch_warnings():
@@ -606,12 +605,8 @@ def test_client_runs_in_process_against_the_asgi_app(world):
 
         app = create_app(world, SandboxStore(None))
         transport = TestClient(app, base_url="http://amazon.local")._transport
-    with AmazonVendorClient(
+    with sandbox_amazon_client(
         "http://amazon.local",
-        SANDBOX_LWA_CLIENT_ID,
-        SANDBOX_LWA_CLIENT_SECRET,
-        SANDBOX_LWA_REFRESH_TOKEN,
-        "http://amazon.local/auth/o2/token",
         transport=transport,
     ) as client:
         orders = list(

@@ -20,12 +20,8 @@ from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError, SalesOrder,
 from vendor_pipelines.netsuite import RetryPolicy as NetSuiteRetry
 from vendor_sandbox.amazon import builders
 from vendor_sandbox.amazon import create_app as create_amazon_app
-from vendor_sandbox.embedded import (
-    SANDBOX_LWA_CLIENT_ID,
-    SANDBOX_LWA_CLIENT_SECRET,
-    SANDBOX_LWA_REFRESH_TOKEN,
-)
 from vendor_sandbox.faults import FaultPlan
+from vendor_sandbox.identity import sandbox_amazon_client
 from vendor_sandbox.netsuite.app import create_app as create_netsuite_app
 from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
 from vendor_sandbox.server import LoopbackServer
@@ -60,12 +56,8 @@ def amazon(
     app = create_amazon_app(world, SandboxStore(None), faults=one_fault(request.param))
     with (
         LoopbackServer(app) as server,
-        AmazonVendorClient(
+        sandbox_amazon_client(
             server.url,
-            SANDBOX_LWA_CLIENT_ID,
-            SANDBOX_LWA_CLIENT_SECRET,
-            SANDBOX_LWA_REFRESH_TOKEN,
-            f"{server.url}/auth/o2/token",
             timeout=CLIENT_TIMEOUT,
             retry=AmazonRetry(base_delay=0.05, max_delay=0.5, max_elapsed_seconds=60),
         ) as client,

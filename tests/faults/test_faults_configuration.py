@@ -10,7 +10,6 @@ import httpx
 import pytest
 from sandbox_flow import environment, sandbox_environment
 
-from vendor_pipelines.amazon import AmazonVendorClient
 from vendor_pipelines.amazon import RetryPolicy as AmazonRetry
 from vendor_pipelines.cli import main
 from vendor_pipelines.connections import (
@@ -35,6 +34,7 @@ from vendor_sandbox.faults import (
     FaultPlan,
     parse_fault_kinds,
 )
+from vendor_sandbox.identity import sandbox_amazon_client
 from vendor_sandbox.netsuite.app import create_app as create_netsuite_app
 from vendor_sandbox.netsuite.auth import TOKEN_PATH
 from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
@@ -165,12 +165,8 @@ def test_an_amazon_read_timeout_is_retried(world: World) -> None:
     )
     with (
         LoopbackServer(app) as server,
-        AmazonVendorClient(
+        sandbox_amazon_client(
             server.url,
-            SANDBOX_LWA_CLIENT_ID,
-            SANDBOX_LWA_CLIENT_SECRET,
-            SANDBOX_LWA_REFRESH_TOKEN,
-            f"{server.url}/auth/o2/token",
             timeout=1.0,
             retry=AmazonRetry(base_delay=0.05, max_delay=0.2),
         ) as client,

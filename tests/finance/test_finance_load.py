@@ -10,7 +10,7 @@ import pytest
 
 from vendor_pipelines import warehouse_schema
 from vendor_pipelines.finance import load_remittance_file
-from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
+from vendor_pipelines.finance.pandera_schema import REMITTANCE_LINE_SCHEMA
 
 INVOICE_HEADER = (
     "Payment Number,Invoice Number,Transaction Description,Invoice Amount,Terms Discount Taken,"

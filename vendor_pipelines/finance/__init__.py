@@ -5,7 +5,6 @@ Pure library code over a DuckDB connection handed in by the caller; no Dagster, 
 
 from __future__ import annotations
 
-from vendor_pipelines.finance.ddl import RAW_TABLES
 from vendor_pipelines.finance.load import (
     LoadResult,
     content_hash,
@@ -23,6 +22,7 @@ from vendor_pipelines.finance.netsuite_bodies import (
     to_payload,
 )
 from vendor_pipelines.finance.publish import PublishResult, publish_analytics
+from vendor_pipelines.finance.schema import RAW_TABLES
 
 __all__ = [
     "RAW_TABLES",

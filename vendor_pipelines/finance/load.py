@@ -35,8 +35,8 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from vendor_pipelines.finance.ddl import REMITTANCE_PAYMENT_COLUMNS, remittance_line_columns
 from vendor_pipelines.finance.inbox import display_name, one_line
+from vendor_pipelines.finance.schema import REMITTANCE_PAYMENT_COLUMNS, remittance_line_columns
 from vendor_pipelines.remittance import (
     RemittanceDocument,
     RemittanceParseError,

@@ -59,16 +59,12 @@ def benchmark(
     workers: int = 4,
     seed: int = 7,
 ) -> dict:
-    from vendor_pipelines.amazon import AmazonTransportError, AmazonVendorClient, RetryPolicy
+    from vendor_pipelines.amazon import AmazonTransportError, RetryPolicy
     from vendor_pipelines.amazon.errors import AmazonError
     from vendor_pipelines.amazon.operations import operation
     from vendor_sandbox.amazon import create_app
-    from vendor_sandbox.embedded import (
-        SANDBOX_LWA_CLIENT_ID,
-        SANDBOX_LWA_CLIENT_SECRET,
-        SANDBOX_LWA_REFRESH_TOKEN,
-    )
     from vendor_sandbox.faults import FaultPlan
+    from vendor_sandbox.identity import sandbox_amazon_client
     from vendor_sandbox.server import LoopbackServer
     from vendor_sandbox.store import SandboxStore
     from vendor_sandbox.world import Scale, generate_world
@@ -101,12 +97,8 @@ def benchmark(
     fetched: set[str] = set()
     with (
         LoopbackServer(app) as server,
-        AmazonVendorClient(
+        sandbox_amazon_client(
             server.url,
-            SANDBOX_LWA_CLIENT_ID,
-            SANDBOX_LWA_CLIENT_SECRET,
-            SANDBOX_LWA_REFRESH_TOKEN,
-            server.url + "/auth/o2/token",
             timeout=timeout,
             retry=RetryPolicy(
                 base_delay=0.1, max_delay=2.0, max_attempts=10, max_elapsed_seconds=60

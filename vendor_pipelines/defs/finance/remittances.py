@@ -51,7 +51,7 @@ from vendor_pipelines.finance.inbox import (
     scan_inbox,
 )
 from vendor_pipelines.finance.load import load_remittance_bytes
-from vendor_pipelines.finance.schemas import REMITTANCE_LINE_SCHEMA
+from vendor_pipelines.finance.pandera_schema import REMITTANCE_LINE_SCHEMA
 
 PAYMENTS = dg.AssetKey(["raw", "remittance_payments"])
 SETTLEMENT_DAYS_METADATA = "settlement_days_loaded"

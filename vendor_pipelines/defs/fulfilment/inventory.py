@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.exceptions.checks import exception_checks
-from vendor_pipelines.defs.fulfilment.shipments import _result
+from vendor_pipelines.defs.metadata import submission_result
 from vendor_pipelines.defs.resources import AmazonVendorResource
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
 from vendor_pipelines.exceptions.store import record_detections
@@ -40,7 +40,7 @@ def df_inventory_updates(
             query=INVENTORY_REJECTIONS,
             detections=report.transmission_errors,
         )
-        return _result(conn, [INVENTORY_CHANNEL], report)
+        return submission_result(conn, [INVENTORY_CHANNEL], report)
 
 
 df_inventory_checks = exception_checks(DF_INVENTORY_UPDATES.path, ["inventory_update_rejected"])

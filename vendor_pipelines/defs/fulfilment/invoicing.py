@@ -6,11 +6,8 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.fulfilment.netsuite import INVOICES
-from vendor_pipelines.defs.fulfilment.shipments import (
-    DF_SHIPMENTS,
-    SHIPMENT_CONFIRMATIONS,
-    _result,
-)
+from vendor_pipelines.defs.fulfilment.shipments import DF_SHIPMENTS, SHIPMENT_CONFIRMATIONS
+from vendor_pipelines.defs.metadata import submission_result
 from vendor_pipelines.defs.resources import AmazonVendorResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.fulfilment.invoices import (
@@ -43,7 +40,7 @@ def invoice_submissions(
             query=invoice_detections_sql(),
             detections=report.transmission_errors,
         )
-        return _result(conn, list(INVOICE_CHANNELS.values()), report)
+        return submission_result(conn, list(INVOICE_CHANNELS.values()), report)
 
 
 invoice_checks = exception_checks(

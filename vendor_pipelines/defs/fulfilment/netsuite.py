@@ -8,17 +8,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
+from vendor_pipelines.defs.metadata import table
 from vendor_pipelines.defs.resources import NetSuiteResource
 from vendor_pipelines.fulfilment.landing import land_fulfilments, land_invoices
 
 ITEM_FULFILMENTS = dg.AssetKey(["raw", "netsuite_item_fulfilments"])
 INVOICES = dg.AssetKey(["raw", "netsuite_invoices"])
 INVOICE_LINES = dg.AssetKey(["raw", "netsuite_invoice_lines"])
-
-
-def _preview(conn, sql: str) -> dg.MetadataValue:
-    frame = conn.execute(sql).df()
-    return dg.MetadataValue.md(frame.to_markdown(index=False) if len(frame) else "none")
 
 
 @dg.asset(
@@ -40,7 +36,7 @@ def netsuite_item_fulfilments(
             """select (select count(*) from raw.netsuite_item_fulfilments),
                       (select count(*) from raw.netsuite_fulfilment_packages)"""
         ).fetchone()
-        preview = _preview(
+        preview = table(
             conn,
             """select tranid, program, purchase_order_number, ship_status, created_at
                from raw.netsuite_item_fulfilments order by created_at desc limit 10""",
@@ -81,7 +77,7 @@ def netsuite_invoices(duckdb: DuckDBResource, netsuite: NetSuiteResource):
             """select (select count(*) from raw.netsuite_invoices),
                       (select count(*) from raw.netsuite_invoice_lines)"""
         ).fetchone()
-        preview = _preview(
+        preview = table(
             conn,
             """select tranid, po_number, vendor_code, trandate, total, status
                from raw.netsuite_invoices order by trandate desc, tranid desc limit 10""",

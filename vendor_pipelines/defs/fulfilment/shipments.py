@@ -6,34 +6,14 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
 from vendor_pipelines.defs.fulfilment.netsuite import ITEM_FULFILMENTS
+from vendor_pipelines.defs.metadata import submission_result
 from vendor_pipelines.defs.resources import AmazonVendorResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.fulfilment.df import confirm_df_shipments, df_detections_sql
 from vendor_pipelines.fulfilment.shipments import confirm_rp_shipments, rp_detections_sql
-from vendor_pipelines.submissions.amazon_transactions import SubmissionReport
 
 SHIPMENT_CONFIRMATIONS = dg.AssetKey(["fulfilment", "shipment_confirmations"])
 DF_SHIPMENTS = dg.AssetKey(["fulfilment", "df_shipments"])
-
-
-def _result(conn, channels: list[str], report: SubmissionReport) -> dg.MaterializeResult:
-    by_status = conn.execute(
-        """select channel, status, count(*) as documents from ops.submissions
-           where channel in (select unnest(?::varchar[])) group by all order by all""",
-        [channels],
-    ).df()
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": int(by_status["documents"].sum()) if len(by_status) else 0,
-            "sent_this_run": report.sent,
-            "accepted_this_run": report.succeeded,
-            "rejected_this_run": report.failed,
-            "still_processing": report.processing,
-            "by_status": dg.MetadataValue.md(
-                by_status.to_markdown(index=False) if len(by_status) else "none"
-            ),
-        }
-    )
 
 
 @dg.asset(
@@ -57,7 +37,7 @@ def shipment_confirmations(
             query=rp_detections_sql(),
             detections=report.transmission_errors,
         )
-        return _result(
+        return submission_result(
             conn,
             ["amazon.rp.shipmentConfirmation", "amazon.rp.shipmentConfirmation.replace"],
             report,
@@ -83,7 +63,9 @@ def df_shipments(duckdb: DuckDBResource, amazon: AmazonVendorResource) -> dg.Mat
             query=df_detections_sql(),
             detections=report.transmission_errors,
         )
-        return _result(conn, ["amazon.df.shipmentConfirmation", "amazon.df.shipmentStatus"], report)
+        return submission_result(
+            conn, ["amazon.df.shipmentConfirmation", "amazon.df.shipmentStatus"], report
+        )
 
 
 shipment_confirmation_checks = exception_checks(

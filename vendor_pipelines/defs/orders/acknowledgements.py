@@ -5,6 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
+from vendor_pipelines.defs.metadata import submission_result
 from vendor_pipelines.defs.orders.sales_orders import order_rules
 from vendor_pipelines.defs.resources import (
     AmazonVendorResource,
@@ -50,26 +51,13 @@ def acknowledgements(
             params=[rules.acknowledgement_deadline_hours, rules.acknowledgement_deadline_hours],
             detections=report.transmission_errors,
         )
-        by_status = conn.execute(
-            """select channel, status, count(*) as acknowledgements from ops.submissions
-               where channel in (?, ?) group by all order by all""",
-            [ACK_CHANNELS["RP"], ACK_CHANNELS["DF"]],
-        ).df()
-    context.log.info(
-        "acknowledgements: %s accepted by Amazon, %s failed, %s still processing",
-        report.succeeded,
-        report.failed,
-        report.processing,
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": int(by_status["acknowledgements"].sum()) if len(by_status) else 0,
-            "succeeded_this_run": report.succeeded,
-            "failed_this_run": report.failed,
-            "still_processing": report.processing,
-            "by_status": dg.MetadataValue.md(by_status.to_markdown(index=False)),
-        }
-    )
+        context.log.info(
+            "acknowledgements: %s accepted by Amazon, %s failed, %s still processing",
+            report.succeeded,
+            report.failed,
+            report.processing,
+        )
+        return submission_result(conn, [ACK_CHANNELS["RP"], ACK_CHANNELS["DF"]], report)
 
 
 acknowledgement_checks = exception_checks(

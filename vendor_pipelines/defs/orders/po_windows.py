@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.exceptions.checks import exception_checks
+from vendor_pipelines.defs.metadata import table
 from vendor_pipelines.defs.orders.purchase_orders import PURCHASE_ORDERS
 from vendor_pipelines.defs.resources import NetSuiteResource
 from vendor_pipelines.defs.scheduling import loop_tags
@@ -50,16 +51,16 @@ def closed_po_lines(
             detections=report.problems,
         )
         total = conn.execute("select count(*) from orders.closed_po_lines").fetchone()[0]
-        recent = conn.execute(
-            "select * from orders.closed_po_lines order by closed_at desc limit 10"
-        ).df()
+        recent = table(
+            conn, "select * from orders.closed_po_lines order by closed_at desc limit 10"
+        )
     context.log.info("closed %s lines on %s POs", report.lines_closed, report.purchase_orders)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": int(total),
             "purchase_orders_this_run": report.purchase_orders,
             "lines_closed_this_run": report.lines_closed,
-            "recently_closed": dg.MetadataValue.md(recent.to_markdown(index=False)),
+            "recently_closed": recent,
         }
     )
 

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
+from vendor_pipelines.defs.metadata import table
 from vendor_pipelines.defs.resources import AmazonVendorResource, PiiResource, SettingsResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import QUARANTINED_PAYLOADS
@@ -46,11 +47,12 @@ def amazon_purchase_orders(
             """select (select count(*) from raw.amazon_purchase_orders),
                       (select count(*) from raw.amazon_purchase_order_lines)"""
         ).fetchone()
-        preview = conn.execute(
+        preview = table(
+            conn,
             """select purchase_order_number, program, vendor_code, purchase_order_state,
                       purchase_order_date, ship_window_end
-               from raw.amazon_purchase_orders order by last_changed_at desc limit 10"""
-        ).df()
+               from raw.amazon_purchase_orders order by last_changed_at desc limit 10""",
+        )
         windows = open_ship_windows(conn, datetime.now(UTC))
     context.log.info(
         "pulled %s orders (%s changed, %s quarantined) from %s",
@@ -68,7 +70,7 @@ def amazon_purchase_orders(
             "changed_this_run": report.changed,
             "quarantined_this_run": report.quarantined,
             "regions": ", ".join(report.regions),
-            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+            "preview": preview,
             # Read by the PO window sensor, which must not open the warehouse itself.
             "open_ship_windows": dg.MetadataValue.json(windows),
         }

@@ -5,6 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.exceptions.checks import exception_checks
+from vendor_pipelines.defs.metadata import table
 from vendor_pipelines.defs.resources import NetSuiteResource, PiiResource, SettingsResource
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.orders.detections import MAPPING_AND_PRICE, UNSYNCED_PURCHASE_ORDERS
@@ -63,13 +64,14 @@ def sales_orders(
             "select count(*) from ops.submissions where channel = ? and status = 'succeeded'",
             [SALES_ORDER_CHANNEL],
         ).fetchone()[0]
-        preview = conn.execute(
+        preview = table(
+            conn,
             """select submission_key as external_id, external_ref as netsuite_id, status,
                       attempts, last_attempt_at
                from ops.submissions where channel = ?
                order by last_attempt_at desc limit 10""",
             [SALES_ORDER_CHANNEL],
-        ).df()
+        )
     context.log.info("sales orders: %s upserted, %s failed", report.succeeded, report.failed)
     return dg.MaterializeResult(
         metadata={
@@ -77,7 +79,7 @@ def sales_orders(
             "upserted_this_run": report.succeeded,
             "failed_this_run": report.failed,
             "cancellations_closed_this_run": cancelled,
-            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+            "preview": preview,
         }
     )
 

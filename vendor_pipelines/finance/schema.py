@@ -1,8 +1,8 @@
 """Finance's schema module: DDL of the raw tables finance writes (schema `raw`), shared by the
 loaders, the lead's ingestion assets, the sandbox, the benchmark and dbt's `sources.yml`.
 
-(It is `ddl.py`, not `schema.py` as in the other domains, because `finance/schemas.py` is the
-pandera schema of the same rows.) Applied with every other domain's tables by
+The pandera schema of the same remittance lines (`pandera_schema.py`) derives its columns'
+nullability from here. Applied with every other domain's tables by
 `vendor_pipelines.warehouse_schema`.
 
 Remittance tables (filled by `load_remittance_file`):

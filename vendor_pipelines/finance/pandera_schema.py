@@ -1,5 +1,5 @@
 """Pandera schema of `raw.remittance_lines`, for the lead's asset check. Its columns' nullability
-comes from the table's definition (`finance/ddl.py::remittance_line_columns`), the record kinds
+comes from the table's definition (`finance/schema.py::remittance_line_columns`), the record kinds
 from the parser's `RecordKind`.
 
 Use: `REMITTANCE_LINE_SCHEMA.validate(conn.sql("select * from raw.remittance_lines where
@@ -12,7 +12,7 @@ import typing
 
 import pandera.pandas as pa
 
-from vendor_pipelines.finance.ddl import remittance_line_columns
+from vendor_pipelines.finance.schema import remittance_line_columns
 from vendor_pipelines.remittance.models import RecordKind
 
 RECORD_KINDS = list(typing.get_args(RecordKind))

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
-from vendor_pipelines import warehouse_schema
+from vendor_pipelines.finance import schema as finance_schema
 from vendor_pipelines.finance.dbt_sql import load_seeds, render, render_model
 
 __all__ = ["classes_of", "classified_lines_sql", "load_seeds"]
@@ -38,7 +38,7 @@ def classes_of(
     remittance line of one in-memory warehouse and goes through the same SQL as the others.
     """
     with duckdb.connect() as conn:
-        warehouse_schema.apply(conn)
+        finance_schema.apply(conn)  # a scratch warehouse: the remittance tables are enough
         load_seeds(conn)
         conn.executemany(
             "INSERT INTO raw.remittance_lines (file_hash, payment_number, settlement_date,"

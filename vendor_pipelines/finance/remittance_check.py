@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from vendor_pipelines import warehouse_schema
+from vendor_pipelines.finance import schema as finance_schema
 from vendor_pipelines.finance.dbt_sql import create_model_views, load_seeds
 from vendor_pipelines.finance.load import load_remittance_bytes
 
@@ -112,7 +112,7 @@ def check_file(path: Path) -> CheckedFile:
 
 def check_bytes(content: bytes, name: str) -> CheckedFile:
     with duckdb.connect() as conn:
-        warehouse_schema.apply(conn)
+        finance_schema.apply(conn)  # a scratch warehouse: the remittance tables are enough
         result = load_remittance_bytes(conn, content, Path(name).name)
         if result.status != "loaded":
             return CheckedFile(name, "rejected", reason=result.reason or result.status)

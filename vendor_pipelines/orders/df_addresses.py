@@ -32,7 +32,7 @@ def store_df_addresses(
         if not address or not number:
             continue
         location = tax_location(address)
-        # Kept until 30 days after the shipment (purge_expired_addresses); purge_after is the
+        # Kept until 30 days after the shipment (fulfilment/df_retention.py); purge_after is the
         # latest date for an order that never ships.
         rows.append(
             (
@@ -62,28 +62,3 @@ def encrypted_address(conn: duckdb.DuckDBPyConnection, purchase_order_number: st
         [purchase_order_number],
     ).fetchone()
     return bytes(row[0]) if row else None
-
-
-def purge_expired_addresses(conn: duckdb.DuckDBPyConnection, now: datetime | None = None) -> int:
-    """Delete addresses past retention; return how many were purged.
-
-    Amazon's data protection policy keeps a consumer's address no longer than 30 days after
-    the order's delivery. The last event we know of is the shipment confirmation Amazon
-    accepted (delivery follows it by days, so counting from it is never late); an order that
-    never shipped (rejected, cancelled) counts from when its address was captured.
-    """
-    from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL
-
-    purged = conn.execute(
-        f"""
-        delete from raw.df_ship_to_addresses a
-        where coalesce(
-                (select max(s.last_attempt_at) from ops.submissions s
-                 where s.channel = '{DF_CONFIRM_CHANNEL}' and s.status = 'succeeded'
-                   and s.submission_key = a.purchase_order_number),
-                a.captured_at) + interval {RETENTION_DAYS} day <= ?
-        returning 1
-        """,
-        [now or datetime.now(UTC)],
-    ).fetchall()
-    return len(purged)

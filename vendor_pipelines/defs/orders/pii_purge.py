@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 from vendor_pipelines.defs.constants import DUCKDB_POOL, OPERATIONS_OWNERS
 from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.scheduling import coalescing_schedule, loop_tags
-from vendor_pipelines.orders.df_addresses import purge_expired_addresses
+from vendor_pipelines.fulfilment.df_retention import purge_expired_addresses
 
 ADDRESS_PURGE = dg.AssetKey(["orders", "df_address_purge"])
 

@@ -8,6 +8,7 @@ concurrency; only the calling thread touches the warehouse connection.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,10 +46,15 @@ from vendor_pipelines.submissions.ledger import (
     record_outcomes,
     record_pending,
     remember_payload,
+    remember_payloads,
     remembered_payload,
+    remembered_payloads,
 )
 
 OUTCOME_BATCH = 200
+# POs planned, recorded pending and handed to the pool at a time (the first batch small, so the
+# first request leaves early; see sync_sales_orders).
+PLAN_BATCH = 100
 
 
 def sync_sales_orders(
@@ -58,42 +64,34 @@ def sync_sales_orders(
     cipher: Fernet,
     workers: int,
 ) -> SubmissionReport:
-    """Upsert one sales order per changed, mappable PO (externalId = amzn-<program>-<vc>-<po>)."""
+    """Upsert one sales order per changed, mappable PO (externalId = amzn-<program>-<vc>-<po>).
+
+    Planned and recorded `PLAN_BATCH` POs at a time, each batch handed to the pool as soon as
+    its pending rows are written: the first requests go out while the rest is planned.
+    """
     report = SubmissionReport()
-    planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for lines in by_purchase_order(sales_order_lines_to_sync(conn)):
-        head = lines[0]
-        address = None
-        if head["program"] == "DF" and (
-            token := encrypted_address(conn, head["purchase_order_number"])
-        ):
-            address = decrypt_address(cipher, token)
-        auto = rules.auto_acknowledge_df if head["program"] == "DF" else rules.auto_acknowledge_rp
-        key = head["sales_order_external_id"]
-        previous = remembered_payload(conn, SALES_ORDER_CHANNEL, key)
-        body = keep_cancelled_lines(sales_order_body(lines, auto, address), previous)
-        # Only the lines are kept: a DF order's ship-to address never lands in the warehouse.
-        remember_payload(conn, SALES_ORDER_CHANNEL, key, {"item": body["item"]})
-        planned.append((head, body))
-    # The ledger keeps the PO's content hash, so an unchanged PO is not upserted again.
-    record_pending(
-        conn,
-        SALES_ORDER_CHANNEL,
-        [(h["sales_order_external_id"], h["content_hash"]) for h, _ in planned],
-    )
-    # Outcomes are written in batches: a crash before a batch is written only means those
-    # orders are upserted again under the same externalId next time, which changes nothing.
-    outcomes: list[Outcome] = []
+    futures: dict[Any, dict[str, Any]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {
-            pool.submit(
-                netsuite.upsert_by_external_id,
-                "salesOrder",
-                head["sales_order_external_id"],
-                body,
-            ): head
-            for head, body in planned
-        }
+        for batch in _batches(by_purchase_order(sales_order_lines_to_sync(conn)), PLAN_BATCH):
+            planned = _plan_sales_orders(conn, batch, rules, cipher)
+            # The ledger keeps the PO's content hash, so an unchanged PO is not upserted again.
+            # Pending before sent: a batch is recorded before any of its orders is submitted.
+            record_pending(
+                conn,
+                SALES_ORDER_CHANNEL,
+                [(h["sales_order_external_id"], h["content_hash"]) for h, _ in planned],
+            )
+            for head, body in planned:
+                future = pool.submit(
+                    netsuite.upsert_by_external_id,
+                    "salesOrder",
+                    head["sales_order_external_id"],
+                    body,
+                )
+                futures[future] = head
+        # Outcomes are written in batches: a crash before a batch is written only means those
+        # orders are upserted again under the same externalId next time, which changes nothing.
+        outcomes: list[Outcome] = []
         for future in as_completed(futures):
             head = futures[future]
             key = head["sales_order_external_id"]
@@ -111,6 +109,48 @@ def sync_sales_orders(
                 outcomes = []
     record_outcomes(conn, SALES_ORDER_CHANNEL, outcomes)
     return report
+
+
+def _plan_sales_orders(
+    conn: duckdb.DuckDBPyConnection,
+    orders: list[list[dict[str, Any]]],
+    rules: OrderRules,
+    cipher: Fernet,
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The sales order bodies of some POs' lines, their remembered lines read and written in one
+    statement each (not one query per PO)."""
+    keys = [lines[0]["sales_order_external_id"] for lines in orders]
+    previous = remembered_payloads(conn, SALES_ORDER_CHANNEL, keys)
+    planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for lines in orders:
+        head = lines[0]
+        address = None
+        if head["program"] == "DF" and (
+            token := encrypted_address(conn, head["purchase_order_number"])
+        ):
+            address = decrypt_address(cipher, token)
+        auto = rules.auto_acknowledge_df if head["program"] == "DF" else rules.auto_acknowledge_rp
+        key = head["sales_order_external_id"]
+        body = keep_cancelled_lines(sales_order_body(lines, auto, address), previous.get(key))
+        planned.append((head, body))
+    # Only the lines are kept: a DF order's ship-to address never lands in the warehouse.
+    remember_payloads(
+        conn,
+        SALES_ORDER_CHANNEL,
+        [(head["sales_order_external_id"], {"item": body["item"]}) for head, body in planned],
+    )
+    return planned
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def close_cancelled_lines(conn: duckdb.DuckDBPyConnection, netsuite: NetSuiteClient) -> int:

@@ -42,6 +42,46 @@ def remembered_payload(conn: duckdb.DuckDBPyConnection, channel: str, key: str) 
     return json.loads(row[0]) if row else None
 
 
+def remembered_payloads(
+    conn: duckdb.DuckDBPyConnection, channel: str, keys: Iterable[str]
+) -> dict[str, Any]:
+    """`remembered_payload` of many keys in one query: key -> payload, for the keys remembered."""
+    frame = pd.DataFrame({"submission_key": list(keys)}, dtype=object)
+    if frame.empty:
+        return {}
+    conn.register("remembered_keys_frame", frame)
+    try:
+        rows = conn.execute(
+            """select p.submission_key, p.payload from ops.submission_payloads as p
+               join remembered_keys_frame as k using (submission_key)
+               where p.channel = ?""",
+            [channel],
+        ).fetchall()
+    finally:
+        conn.unregister("remembered_keys_frame")
+    return {key: json.loads(payload) for key, payload in rows}
+
+
+def remember_payloads(
+    conn: duckdb.DuckDBPyConnection, channel: str, items: Iterable[tuple[str, Any]]
+) -> None:
+    """`remember_payload` of many (key, payload) pairs in one statement (last one wins)."""
+    latest = {key: json.dumps(payload, sort_keys=True, default=str) for key, payload in items}
+    if not latest:
+        return
+    frame = pd.DataFrame(list(latest.items()), columns=["submission_key", "payload"], dtype=object)
+    conn.register("remember_payloads_frame", frame)
+    try:
+        conn.execute(
+            """insert into ops.submission_payloads
+               select ?, submission_key, payload from remember_payloads_frame
+               on conflict (channel, submission_key) do update set payload = excluded.payload""",
+            [channel],
+        )
+    finally:
+        conn.unregister("remember_payloads_frame")
+
+
 def record_pending(
     conn: duckdb.DuckDBPyConnection, channel: str, items: Iterable[tuple[str, str]]
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -18,20 +19,18 @@ import duckdb
 from cryptography.fernet import Fernet
 
 from vendor_pipelines import warehouse_schema
-from vendor_pipelines.amazon.client import AmazonVendorClient
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.netsuite import NetSuiteClient
 from vendor_pipelines.orders.catalogue import set_ship_from_mapping, snapshot_catalogue
 from vendor_pipelines.orders.plans import OrderRules
 from vendor_pipelines.orders.pull import pull_purchase_orders
 from vendor_pipelines.orders.sync import sync_sales_orders
+from vendor_sandbox.bench._figures import figure
 from vendor_sandbox.embedded import (
-    SANDBOX_LWA_CLIENT_ID,
-    SANDBOX_LWA_CLIENT_SECRET,
-    SANDBOX_LWA_REFRESH_TOKEN,
     SANDBOX_NETSUITE_ACCOUNT_ID,
     start_sandbox,
 )
+from vendor_sandbox.identity import sandbox_amazon_client
 from vendor_sandbox.netsuite.credentials import sandbox_oauth2_auth
 from vendor_sandbox.netsuite.records.base import Books
 from vendor_sandbox.world import Scale
@@ -44,6 +43,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lines-per-order", type=int, default=20)
     parser.add_argument("--concurrency-limit", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.05, help="NetSuite seconds/request")
+
+
+class _FirstCall:
+    """Notes when a method of `target` is first called (the first request of the sync)."""
+
+    def __init__(self, target: object, name: str) -> None:
+        self.target, self.name, self.at = target, name, None
+        self.original = getattr(target, name)
+        lock = threading.Lock()
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            with lock:
+                if self.at is None:
+                    self.at = time.monotonic()
+            return self.original(*args, **kwargs)
+
+        setattr(target, name, wrapper)
+
+    def restore(self) -> None:
+        delattr(self.target, self.name)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,12 +90,8 @@ def run(args: argparse.Namespace) -> int:
         )
         conn = duckdb.connect(str(root / "warehouse.duckdb"))
         warehouse_schema.apply(conn)
-        amazon = AmazonVendorClient(
+        amazon = sandbox_amazon_client(
             sandbox.amazon_url,
-            SANDBOX_LWA_CLIENT_ID,
-            SANDBOX_LWA_CLIENT_SECRET,
-            SANDBOX_LWA_REFRESH_TOKEN,
-            f"{sandbox.amazon_url}/auth/o2/token",
         )
         netsuite = NetSuiteClient(
             sandbox.netsuite_url,
@@ -102,11 +117,14 @@ def run(args: argparse.Namespace) -> int:
             f"setup: {pulled.received} POs, {lines} lines landed in {time.monotonic() - setup:.1f}s"
         )
 
+        first_request = _FirstCall(netsuite, "upsert_by_external_id")
         started = time.monotonic()
         report = sync_sales_orders(
             conn, netsuite, OrderRules(), Fernet(Fernet.generate_key()), args.concurrency_limit
         )
         wall = time.monotonic() - started
+        first_request.restore()
+        planning = (first_request.at - started) if first_request.at is not None else wall
         sales_orders = Books(sandbox.netsuite_store, {}).all("salesOrder")
         per_po = Counter(so["otherRefNum"] for so in sales_orders)
         ceiling = args.concurrency_limit / args.latency
@@ -121,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
         )
         duplicates = sum(count - 1 for count in per_po.values())
         print(f"NetSuite sales orders {len(sales_orders)}, duplicates {duplicates}")
+        print(figure("orders_per_second_vs_ceiling", achieved / ceiling, "", ">=", 0.95, 3))
+        print(figure("first_request_after", planning, "s", "<=", 0.2, 2))
         netsuite.close()
         amazon.close()
         conn.close()

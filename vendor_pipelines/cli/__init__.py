@@ -1,7 +1,7 @@
 """`vendor-pipelines`: the project's console command.
 
-Subcommands live in sibling modules, each with `register(subparsers)`; benchmarks are discovered
-from `vendor_sandbox.bench` so adding one needs no edit here.
+Subcommands live in sibling modules, each with `register(subparsers)`; the simulator's own
+(`sandbox`, `bench`, `soak`) come from `vendor_sandbox` through `connections.py`.
 """
 
 from __future__ import annotations

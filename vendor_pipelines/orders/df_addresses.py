@@ -57,8 +57,10 @@ def store_df_addresses(
 
 
 def encrypted_address(conn: duckdb.DuckDBPyConnection, purchase_order_number: str) -> bytes | None:
-    row = conn.execute(
+    # fetchall, not fetchone: the result is finished, so the caller's next statement on this
+    # connection (a registered frame's insert, say) may run.
+    rows = conn.execute(
         "select encrypted_address from raw.df_ship_to_addresses where purchase_order_number = ?",
         [purchase_order_number],
-    ).fetchone()
-    return bytes(row[0]) if row else None
+    ).fetchall()
+    return bytes(rows[0][0]) if rows else None

@@ -8,8 +8,10 @@ never in an asset. Values fixed when the code location loads (crons, sensor inte
 partitions' timezone) are read once in `defs/deployment.py`.
 """
 
+import importlib.metadata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +19,7 @@ import duckdb
 from cryptography.fernet import Fernet
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
+from packaging.version import Version
 
 from vendor_pipelines import warehouse_schema
 from vendor_pipelines.amazon.client import AmazonVendorClient
@@ -189,6 +192,13 @@ class WarehouseDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return None
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        # dagster-dbt asks `dbt --version` in a subprocess of its own before each step's first
+        # invocation (~2.5 s of Python start-up and dbt imports); the project's dbt is the
+        # dbt-core installed beside this process (dbt_executable), so its metadata says the same.
+        return Version(importlib.metadata.version("dbt-core"))
 
     def policy_vars(self) -> dict[str, str]:
         return {"variance_tolerance": self.variance_tolerance}

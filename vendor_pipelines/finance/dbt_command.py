@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def settlement_vars(
@@ -51,7 +54,13 @@ def dbt_command(
 ) -> list[str]:
     """The whole command line of a dbt run outside Dagster: the project's dbt on dbt_finance,
     with its target and logs under `work`, so that independent runs can go side by side. Run it
-    with `cwd=DBT_PROJECT_DIR` and `env=dbt_environment(warehouse)`."""
+    with `cwd=DBT_PROJECT_DIR` and `env=dbt_environment(warehouse)`.
+
+    The project's own parse state (`target/partial_parse.msgpack`, from the `dbt parse` that
+    keeps the manifest fresh) is copied into a new target first, as Dagster's DbtCliResource
+    does: a run whose vars match that parse's (a full build, no vars) skips the full re-parse
+    of every project file and macro. dbt re-parses in full whenever the vars differ."""
+    _seed_partial_parse(work / "target")
     return [
         dbt_executable(),
         *dbt_arguments(command, variables),
@@ -65,6 +74,14 @@ def dbt_command(
         str(work / "logs"),
         *(["--quiet"] if quiet else []),
     ]
+
+
+def _seed_partial_parse(target: Path) -> None:
+    source = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
+    destination = target / PARTIAL_PARSE_FILE
+    if source.exists() and not destination.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
 
 
 def dbt_environment(warehouse: Path) -> dict[str, str]:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -137,6 +138,23 @@ order by purchase_order_number, item_sequence_number
 
 def sales_order_lines_to_sync(conn: duckdb.DuckDBPyConnection) -> list[dict]:
     return _records(conn.execute(SALES_ORDERS_TO_SYNC))
+
+
+def iter_sales_order_lines_to_sync(
+    conn: duckdb.DuckDBPyConnection, chunk_rows: int = 1000
+) -> Iterator[dict]:
+    """`sales_order_lines_to_sync`, converted to Python `chunk_rows` at a time (the query runs
+    once, set-based; turning its rows into dicts is what takes the time), on a cursor of its
+    own so that `conn` stays free for the writes made while the rows are consumed."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute(SALES_ORDERS_TO_SYNC)
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(chunk_rows):
+            for row in rows:
+                yield dict(zip(names, row, strict=True))
+    finally:
+        cursor.close()
 
 
 def acknowledgement_lines(conn: duckdb.DuckDBPyConnection, rules: OrderRules) -> list[dict]:

@@ -35,7 +35,7 @@ from vendor_pipelines.orders.plans import (
     OrderRules,
     acknowledgement_lines,
     cancelled_sales_order_lines,
-    sales_order_lines_to_sync,
+    iter_sales_order_lines_to_sync,
 )
 from vendor_pipelines.pii import decrypt_address
 from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
@@ -54,7 +54,7 @@ from vendor_pipelines.submissions.ledger import (
 OUTCOME_BATCH = 200
 # POs planned, recorded pending and handed to the pool at a time (the first batch small, so the
 # first request leaves early; see sync_sales_orders).
-PLAN_BATCH = 100
+FIRST_PLAN_BATCH, PLAN_BATCH = 10, 100
 
 
 def sync_sales_orders(
@@ -66,13 +66,15 @@ def sync_sales_orders(
 ) -> SubmissionReport:
     """Upsert one sales order per changed, mappable PO (externalId = amzn-<program>-<vc>-<po>).
 
-    Planned and recorded `PLAN_BATCH` POs at a time, each batch handed to the pool as soon as
-    its pending rows are written: the first requests go out while the rest is planned.
+    The planning query runs once; its rows are then read, planned and recorded pending
+    `PLAN_BATCH` POs at a time (the first batch smaller), each batch handed to the pool as soon
+    as its pending rows are written: the first requests go out while the rest is planned.
     """
     report = SubmissionReport()
     futures: dict[Any, dict[str, Any]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for batch in _batches(by_purchase_order(sales_order_lines_to_sync(conn)), PLAN_BATCH):
+        orders = by_purchase_order(iter_sales_order_lines_to_sync(conn))
+        for batch in _batches(orders, FIRST_PLAN_BATCH, PLAN_BATCH):
             planned = _plan_sales_orders(conn, batch, rules, cipher)
             # The ledger keeps the PO's content hash, so an unchanged PO is not upserted again.
             # Pending before sent: a batch is recorded before any of its orders is submitted.
@@ -142,13 +144,13 @@ def _plan_sales_orders(
     return planned
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def _batches(items: Iterable[Any], first: int, size: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= first:
             yield batch
-            batch = []
+            batch, first = [], size
     if batch:
         yield batch
 

@@ -46,19 +46,14 @@ def remembered_payloads(
     conn: duckdb.DuckDBPyConnection, channel: str, keys: Iterable[str]
 ) -> dict[str, Any]:
     """`remembered_payload` of many keys in one query: key -> payload, for the keys remembered."""
-    frame = pd.DataFrame({"submission_key": list(keys)}, dtype=object)
-    if frame.empty:
+    keys = list(keys)
+    if not keys:
         return {}
-    conn.register("remembered_keys_frame", frame)
-    try:
-        rows = conn.execute(
-            """select p.submission_key, p.payload from ops.submission_payloads as p
-               join remembered_keys_frame as k using (submission_key)
-               where p.channel = ?""",
-            [channel],
-        ).fetchall()
-    finally:
-        conn.unregister("remembered_keys_frame")
+    rows = conn.execute(
+        """select submission_key, payload from ops.submission_payloads
+           where channel = ? and submission_key in (select unnest(?::varchar[]))""",
+        [channel, keys],
+    ).fetchall()
     return {key: json.loads(payload) for key, payload in rows}
 
 
@@ -69,17 +64,12 @@ def remember_payloads(
     latest = {key: json.dumps(payload, sort_keys=True, default=str) for key, payload in items}
     if not latest:
         return
-    frame = pd.DataFrame(list(latest.items()), columns=["submission_key", "payload"], dtype=object)
-    conn.register("remember_payloads_frame", frame)
-    try:
-        conn.execute(
-            """insert into ops.submission_payloads
-               select ?, submission_key, payload from remember_payloads_frame
-               on conflict (channel, submission_key) do update set payload = excluded.payload""",
-            [channel],
-        )
-    finally:
-        conn.unregister("remember_payloads_frame")
+    conn.execute(
+        """insert into ops.submission_payloads
+           select ?, unnest(?::varchar[]), unnest(?::varchar[])
+           on conflict (channel, submission_key) do update set payload = excluded.payload""",
+        [channel, list(latest), list(latest.values())],
+    )
 
 
 def record_pending(

@@ -21,6 +21,8 @@ import math
 import time
 from datetime import timedelta
 
+from vendor_sandbox.bench._figures import figure
+
 HELP = "page purchase orders through the SP-API client against the rate-limited sandbox"
 GOAL_RATIO = 0.9
 
@@ -185,4 +187,6 @@ def print_result(r: dict) -> None:
         f"{r['fault_rate']:.0%} injected faults"
     )
     print(tabulate(rows, tablefmt="simple"))
+    print(figure("amazon_requests_vs_rate_limit", r["ratio_attempts"], "", ">=", GOAL_RATIO, 3))
+    print(figure("amazon_failed_calls", r["failed_calls"], "", "<=", 0, 0))
     print("PASS" if r["goals_met"] else "FAIL")

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from vendor_pipelines.netsuite import NetSuiteClient, RetryPolicy, SalesOrder, SalesOrderLine
+from vendor_sandbox.bench._figures import figure
 from vendor_sandbox.faults import FaultPlan
 from vendor_sandbox.netsuite.app import create_app
 from vendor_sandbox.netsuite.credentials import ACCOUNT_ID, sandbox_tba_auth
@@ -106,6 +107,9 @@ def _run(args: argparse.Namespace, label: str, faults: FaultPlan | None, lost: f
         f"[{label}] records {len(external_ids)}, distinct ids {len(set(ids))}, "
         f"duplicates {duplicates}, missing {missing}"
     )
+    name = "netsuite_clean" if faults is None else "netsuite_faults"
+    print(figure(f"{name}_vs_ceiling", throughput / ceiling, "", None, None, 3))
+    print(figure(f"{name}_duplicates", duplicates, "", "<=", 0, 0))
     return duplicates == 0 and missing == 0 and len(set(ids)) == args.orders
 
 

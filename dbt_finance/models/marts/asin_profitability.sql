@@ -80,16 +80,19 @@ routed as (
 -- Pools of money to spread, as a signed cost in cents (cost = -cash: a deduction is positive).
 -- Summed per day and class first: allocating each charge on its own would fan every one of
 -- them out over every ASIN, and round each of them.
+-- Each pool is numbered (pool_id: positive for invoice pools, negative for customer pools),
+-- so that the spread below partitions on one integer, not on four columns two of them strings.
 linked_pools as (
     select settlement_date, class_code, base_invoice_key as invoice_key,
-           (-sum(amount) * 100)::hugeint as cents
+           (-sum(amount) * 100)::hugeint as cents, row_number() over () as pool_id
     from routed
     where is_linked
     group by all
 ),
 
 unlinked_pools as (
-    select customer_id, settlement_date, class_code, (-sum(amount) * 100)::hugeint as cents
+    select customer_id, settlement_date, class_code, (-sum(amount) * 100)::hugeint as cents,
+           -row_number() over () as pool_id
     from routed
     where not is_linked
     group by all
@@ -141,19 +144,36 @@ trailing_weights as (
     where revenue > 0
 ),
 
+-- A pool's total weight is its basis's: one invoice's, or one customer's on one day (the
+-- same for every class of that day), summed once per basis rather than once per pool row.
+invoice_weight_totals as (
+    select invoice_key, sum(weight) as total_weight
+    from invoice_weights
+    group by all
+),
+
+trailing_weight_totals as (
+    select customer_id, settlement_date, sum(weight) as total_weight
+    from trailing_weights
+    group by all
+),
+
 pool_weights as (
-    -- one row per pool and ASIN with the ASIN's weight; a pool with no basis goes whole to
-    -- 'UNALLOCATED'
-    select 'invoice' as pool_kind, p.invoice_key as pool_ref, p.settlement_date, p.class_code,
-           p.cents, w.asin, w.weight
+    -- one row per pool and ASIN with the ASIN's weight and the pool's total weight; a pool with
+    -- no basis goes whole to 'UNALLOCATED'
+    select p.pool_id, p.settlement_date, p.class_code, p.cents, w.asin, w.weight, t.total_weight
     from linked_pools as p
     join invoice_weights as w using (invoice_key)
+    join invoice_weight_totals as t using (invoice_key)
     union all
-    select 'customer' as pool_kind, p.customer_id as pool_ref, p.settlement_date, p.class_code,
-           p.cents, coalesce(w.asin, 'UNALLOCATED') as asin, coalesce(w.weight, 1) as weight
+    select p.pool_id, p.settlement_date, p.class_code, p.cents,
+           coalesce(w.asin, 'UNALLOCATED') as asin, coalesce(w.weight, 1) as weight,
+           coalesce(t.total_weight, 1) as total_weight
     from unlinked_pools as p
     left join trailing_weights as w
         on w.customer_id = p.customer_id and w.settlement_date = p.settlement_date
+    left join trailing_weight_totals as t
+        on t.customer_id = p.customer_id and t.settlement_date = p.settlement_date
 ),
 
 -- Largest remainder method, in exact integer arithmetic: |pool| x weight / total weight gives
@@ -161,10 +181,9 @@ pool_weights as (
 floored as (
     select
         *,
-        abs(cents) * weight // sum(weight) over pool as floor_cents,
-        abs(cents) * weight % sum(weight) over pool as remainder
+        abs(cents) * weight // total_weight as floor_cents,
+        abs(cents) * weight % total_weight as remainder
     from pool_weights
-    window pool as (partition by pool_kind, pool_ref, settlement_date, class_code)
 ),
 
 ranked as (
@@ -173,7 +192,7 @@ ranked as (
         abs(cents) - sum(floor_cents) over pool as leftover_cents,
         row_number() over (pool order by remainder desc, asin) as remainder_rank
     from floored
-    window pool as (partition by pool_kind, pool_ref, settlement_date, class_code)
+    window pool as (partition by pool_id)
 ),
 
 spread as (

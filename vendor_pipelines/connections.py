@@ -36,7 +36,6 @@ from vendor_sandbox.embedded import (
     sandbox_oauth2_auth,
     sandbox_refresh_token,
 )
-from vendor_sandbox.faults import FaultPlan
 from vendor_sandbox.settings import SandboxSettings, load_sandbox_settings
 
 
@@ -59,23 +58,18 @@ def load_configuration(*, check_paths: bool = True) -> Settings:
     return settings
 
 
-def sandbox_faults(settings: Settings) -> tuple[FaultPlan | None, FaultPlan | None]:
-    """The (Amazon, NetSuite) fault plans `SANDBOX_FAULT_*` ask for, sized to our timeouts."""
+def sandbox_for(settings: Settings) -> RunningSandbox:
+    """This process's embedded sandbox for these settings; its warehouse runs a wave at each
+    poll of new item fulfilments, unless live mode (`SANDBOX_LIVE`) drives it on its own.
+    Faults are the ones `SANDBOX_FAULT_*` ask for, sized to the clients' timeouts."""
     sandbox = sandbox_settings(settings, check_paths=False)
-    return sandbox_fault_plans(
+    amazon_faults, netsuite_faults = sandbox_fault_plans(
         sandbox.sandbox_fault_rate,
         sandbox.sandbox_fault_kinds,
         sandbox.sandbox_fault_seed,
         settings.amazon_request_timeout_seconds,
         settings.netsuite_request_timeout_seconds,
     )
-
-
-def sandbox_for(settings: Settings) -> RunningSandbox:
-    """This process's embedded sandbox for these settings; its warehouse runs a wave at each
-    poll of new item fulfilments, unless live mode (`SANDBOX_LIVE`) drives it on its own."""
-    sandbox = sandbox_settings(settings, check_paths=False)
-    amazon_faults, netsuite_faults = sandbox_faults(settings)
     return embedded_sandbox(
         Path(sandbox.sandbox_state_dir or "."),
         sandbox.sandbox_seed,

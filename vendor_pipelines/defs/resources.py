@@ -114,10 +114,6 @@ class NetSuiteResource(dg.ConfigurableResource):
     # Seconds a call waits for its answer (NETSUITE_REQUEST_TIMEOUT_SECONDS).
     request_timeout_seconds: float | None = None
 
-    @property
-    def is_sandbox(self) -> bool:
-        return not self.account_id
-
     @contextmanager
     def client(self) -> Iterator[NetSuiteClient]:
         auth: TokenBasedAuth | OAuth2ClientCredentials | None = None

@@ -15,6 +15,7 @@ Remittance tables (filled by `load_remittance_file`):
 * `raw.remittance_quarantine`: rejected files with the precise reason (line, segment, field).
 * `raw.remittance_quarantine_payments`, `raw.remittance_repeats`: the payments a quarantined
   file names, and files that repeated loaded payments (see `load.py`).
+* `raw.dispute_submissions`: the dispute cases finance submitted in Vendor Central, and when.
 
 Amazon vendor reports (filled by `vendor_reports.py`):
 * `raw.amazon_vendor_sales_report`: GET_VENDOR_SALES_REPORT `salesByAsin` flattened, one row per
@@ -57,6 +58,18 @@ RAW_TABLES: dict[str, str] = {
     "remittance_payments": "",
     # columns derived from the parser's RemittanceLine (remittance_line_columns below)
     "remittance_lines": "",
+    # A dispute case finance has submitted in Vendor Central (there is no dispute API): written
+    # by `vendor-pipelines disputes submitted` or the record_dispute_submission job; it starts
+    # the case's decision clock (finance.dispute_cases).
+    "dispute_submissions": """
+        case_id VARCHAR PRIMARY KEY,         -- finance.dispute_cases.case_id
+        claim_reference VARCHAR NOT NULL,    -- the claim's remittance reference (INV-1SC, ...)
+        case_class VARCHAR NOT NULL,         -- SHORTAGE | PRICE_CLAIM | CHARGEBACK
+        submitted_at TIMESTAMPTZ NOT NULL,
+        submitted_by VARCHAR NOT NULL,
+        packet_file VARCHAR,                 -- the evidence packet uploaded, when known
+        note VARCHAR
+    """,
     "remittance_quarantine": """
         file_hash VARCHAR PRIMARY KEY,
         file_name VARCHAR NOT NULL,

@@ -31,6 +31,7 @@ from vendor_sandbox.embedded import (
     SANDBOX_NETSUITE_ACCOUNT_ID,
     RunningSandbox,
     amazon_pays,
+    amazon_receives_disputes,
     embedded_sandbox,
     sandbox_fault_plans,
     sandbox_oauth2_auth,
@@ -179,6 +180,16 @@ def sandbox_pays(settings: Settings, day: date) -> int:
         return 0
     sandbox = sandbox_settings(settings, check_paths=False)
     return amazon_pays(sandbox_for(settings), settings.remittance_inbox, day, sandbox.sandbox_seed)
+
+
+def sandbox_receives_disputes(settings: Settings, references: list[str], day: date) -> int:
+    """In the embedded sandbox, the dispute packets a person uploaded in Vendor Central on
+    `day` reach Amazon (claim references: `<invoice>SC`, a price claim's invoice number, the
+    VCBSINV id), decided at its next payment run on or after `day`; the number that were new.
+    Nothing with live Amazon, where the upload is the person's own."""
+    if settings.amazon_is_live:
+        return 0
+    return amazon_receives_disputes(sandbox_for(settings), references, day)
 
 
 def register_simulator_commands(subparsers: argparse._SubParsersAction) -> None:

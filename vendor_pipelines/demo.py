@@ -22,9 +22,17 @@ from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
+import duckdb
 
-from vendor_pipelines.connections import load_configuration, sandbox_pays
+from vendor_pipelines import warehouse_schema
+from vendor_pipelines.connections import (
+    load_configuration,
+    sandbox_pays,
+    sandbox_receives_disputes,
+)
 from vendor_pipelines.dbt_project import REPO_ROOT
+from vendor_pipelines.disputes.packets import packet_dir, packet_paths
+from vendor_pipelines.disputes.submissions import cases, record_submitted
 from vendor_pipelines.settings import Settings
 
 DAGSTER_HOME = REPO_ROOT / "data" / "dagster_home"
@@ -295,8 +303,13 @@ def run_demo(dagster_home: Path | None = None, *, verbose: bool = False) -> int:
             if _is_settlement_days(pdef)
         }
         paying = len(pays) if sandbox else 0
-        progress.total = sum(steps[name] for name, _ in plan) + paying * (
-            1 + steps["demo_remittances"]
+        # Each payday: Amazon pays and its files load; then finance disputes what the day's
+        # models judged disputable, Amazon decides at its next payment run, and the day is built
+        # again with the reversals (two more Amazon steps, the files and the day's job).
+        progress.total = sum(steps[name] for name, _ in plan) + sum(
+            2 + 2 * steps["demo_remittances"] + 1 + steps[name]
+            for name, _ in plan
+            if name in pays and sandbox
         )
         where = f"; dbt and Dagster output in {log} (--verbose shows it here)" if log else ""
         progress.note(f"{progress.total} steps in {len(plan) + paying} runs{where}")
@@ -319,6 +332,21 @@ def run_demo(dagster_home: Path | None = None, *, verbose: bool = False) -> int:
                 else:
                     progress.skip(steps["demo_remittances"], "no remittance files: none loaded")
             success, passed, failed = run(job_name, partition_key)
+            if job_name in pays and partition_key is not None and sandbox:
+                day = date.fromisoformat(partition_key)
+                progress.begin("finance uploads the dispute packets in Vendor Central")
+                submitted = submit_disputes(settings, day)
+                progress.finish(f"{submitted} disputable cases submitted")
+                progress.begin("Amazon decides the disputes and pays what it reverses")
+                paid = sandbox_pays(settings, day)
+                progress.finish(f"{paid} remittance files in {settings.remittance_inbox}")
+                if paid:
+                    ok &= run("demo_remittances", None)[0]
+                    success, passed, failed = run(job_name, partition_key)
+                else:
+                    progress.skip(
+                        steps["demo_remittances"] + steps[job_name], "no reversals: nothing to load"
+                    )
             ok &= success
             checks_passed += passed
             checks_failed += failed
@@ -332,6 +360,27 @@ def run_demo(dagster_home: Path | None = None, *, verbose: bool = False) -> int:
     print(f"Analysts' copy:   {settings.analytics_duckdb_path} (read-only, published each run)")
     print(f"Dagster runs:     {home} (open the UI with `make dev`, then http://127.0.0.1:3000)")
     return 0 if ok else 1
+
+
+def submit_disputes(settings: Settings, day: date) -> int:
+    """The demo plays finance: it uploads the packet of every case the models judged
+    disputable in Vendor Central (the sandbox's) and records each as submitted, which starts
+    its decision clock. Returns the number of cases submitted."""
+    with duckdb.connect(str(settings.duckdb_path)) as conn:
+        warehouse_schema.apply(conn)
+        disputable = cases(conn, "disputable")
+        folder = packet_dir(settings.duckdb_path)
+        for case in disputable:
+            pdf, _ = packet_paths(folder, case["case_id"])
+            record_submitted(
+                conn,
+                case["case_id"],
+                "finance (the demo)",
+                packet_file=str(pdf) if pdf.exists() else None,
+                note="uploaded in Vendor Central by the demo",
+            )
+    sandbox_receives_disputes(settings, [case["claim_reference"] for case in disputable], day)
+    return len(disputable)
 
 
 def _run(

@@ -235,6 +235,26 @@ FLOWS: tuple[Flow, ...] = (
         channels=(PAYMENT_CHANNEL, JOURNAL_CHANNEL),
         sources=("finance/netsuite_postings",),
     ),
+    Flow(
+        "disputes",
+        "Disputes",
+        "finance",
+        ("finance", "dispute_deadlines"),
+        "nightly_settlement",
+        sources=("finance/dispute_deadlines",),
+        counts=(
+            Count(
+                "cases disputable",
+                "select count(*) from finance.dispute_cases where status = 'disputable'",
+                ("finance.dispute_cases",),
+            ),
+            Count(
+                "cases submitted, awaiting Amazon",
+                "select count(*) from finance.dispute_cases where status = 'submitted'",
+                ("finance.dispute_cases",),
+            ),
+        ),
+    ),
 )
 
 FLOWS_BY_ID: dict[str, Flow] = {flow.id: flow for flow in FLOWS}
@@ -266,6 +286,8 @@ TYPE_FLOWS: dict[str, str] = {
     "settlement_customer_missing": "settlement",
     "unapplied_cash": "settlement",
     "posting_failed": "postings",
+    "dispute_window_closing": "disputes",
+    "dispute_expired": "disputes",
 }
 # Failed runs handed to ops.exceptions by the run-failure sensor (entity key `run|<job>`).
 RUN_FAILURE_SOURCE = "dagster/run_failures"
@@ -378,15 +400,33 @@ OVERDUE: dict[str, Overdue] = {
             select r.settlement_id as item
             from finance.settlement_reconciliation r
             where r.grain = 'payment' and r.is_postable and r.settlement_date <= $post_by
+              -- a payment of reversals alone settles no invoice: its journal is its posting
+              and exists (
+                  select 1 from finance.cash_application c
+                  where c.payment_number = r.settlement_id)
               and not exists (
                   select 1 from ops.submissions s
                   where s.channel = '{PAYMENT_CHANNEL}' and s.status = 'succeeded'
                     and s.submission_key = 'AMZ-PMT-'
                         || regexp_replace(r.settlement_id, '[^A-Za-z0-9_-]', '-', 'g'))""",
-        tables=("finance.settlement_reconciliation",),
+        tables=("finance.settlement_reconciliation", "finance.cash_application"),
+    ),
+    "disputes": Overdue(
+        "a dispute case two days or less from its deadline, or past it, that nobody submitted "
+        "(its window-closing error is open, or its expiry)",
+        timedelta(0),
+        exception_types=("dispute_expired",),
+        items_sql="""
+            select entity_key as item from ops.exceptions
+            where resolved_at is null and exception_type = 'dispute_window_closing'
+              and severity = 'error'""",
+        tables=("ops.exceptions",),
     ),
 }
 
+# The flows a payment with unexplained variance makes unhealthy: the ones that move the money
+# (disputes, finance's too, work on claims already posted and are judged by their deadlines).
+VARIANCE_FLOWS = ("remittances", "settlement", "postings")
 # Payments with an unexplained variance or held from posting; NULLs count (fail closed).
 VARIANCE_SQL = """
 select count(*) from finance.settlement_reconciliation
@@ -464,7 +504,7 @@ def judge(flow: Flow, overdue: int, variance_payments: int) -> tuple[str, str]:
     reasons = []
     if overdue:
         reasons.append(f"{overdue} overdue")
-    if flow.owner == "finance" and variance_payments:
+    if flow.id in VARIANCE_FLOWS and variance_payments:
         reasons.append(
             f"{variance_payments} payment(s) with unexplained variance or held from posting"
         )

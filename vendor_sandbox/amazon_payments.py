@@ -2,7 +2,9 @@
 
 Amazon has no remittance API, so the sandbox plays its accounts-payable department: it groups
 the RP invoices it accepted into payments per vendor code (every deduction type included, via
-`remittance_files.settlement_for_invoices`) and drops them into the remittance inbox, alternating
+`remittance_files.settlement_for_invoices`, with the shortage claims, price claims and
+chargebacks it raised from its own facts and the reversals of disputes it decided, via
+`amazon_claims`) and drops them into the remittance inbox, alternating
 EDI 820 and Vendor Central CSV, exactly as a vendor would receive them. Finance also exports
 some payments it already received as an 820 from the portal: the same payment arrives twice, in
 both formats, and must be recorded as a repeat, not counted twice.
@@ -16,12 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from vendor_sandbox.amazon.state import AmazonSandboxState
+from vendor_sandbox.amazon_claims import (
+    decide_disputes,
+    disputes_due,
+    raise_claims,
+    vendors_with_disputes_due,
+)
 from vendor_sandbox.remittance_files import (
     SandboxInvoice,
     SandboxInvoiceLine,
+    SandboxPayment,
     settlement_for_invoices,
 )
 from vendor_sandbox.remittance_writers import write_820, write_vc_payments_csv
+from vendor_sandbox.store import SandboxStore
 
 PAID = "amazon.paid_invoices"
 INVOICES_PER_PAYMENT = 6
@@ -67,9 +77,15 @@ def write_remittances(
     *,
     unknown_code_every: int | None = None,
     exported_every: int | None = 3,
+    warehouse: SandboxStore | None = None,
 ) -> list[Path]:
     """Pay every accepted, unpaid RP invoice; return the files written to the inbox.
 
+    Amazon takes its claims from its own facts (`amazon_claims.raise_claims`: what the ASNs
+    said, what the cartons held; `warehouse` is the NetSuite store whose warehouse plan knows
+    the cartons) and decides the disputes received by `payment_date`: the reversals ride on the
+    vendor code's first payment of the run, or make a payment of their own (always an 820:
+    the portal export names no vendor code, and a chargeback reversal no invoice).
     `unknown_code_every=N`: every N-th payment (counted across calls) also carries a deduction
     whose code no rule knows, which must hold that payment alone (the live mode uses it).
     `exported_every=N`: every N-th payment sent as an 820 (counted across calls) is also in the
@@ -89,24 +105,45 @@ def write_remittances(
     inbox.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     paid = 0
-    for vendor_code, invoices in sorted(unpaid.items()):
-        for start in range(0, len(invoices) - 1, INVOICES_PER_PAYMENT):
-            batch = invoices[start : start + INVOICES_PER_PAYMENT]
-            if len(batch) < 2:  # a payment needs two invoices to carry every deduction type
-                break
-            # Numbered per vendor code and day across calls: Amazon never reuses a payment
-            # number, and a later payment of the same day must not overwrite an earlier file.
-            sequence = store.next_value(f"amazon.payments:{vendor_code}:{payment_date}", 0)
-            number = f"{payment_date:%y%m%d}{vendor_code}{sequence:03d}"
+    deciding = vendors_with_disputes_due(store, payment_date)
+    for vendor_code in sorted(set(unpaid) | deciding):
+        invoices = unpaid.get(vendor_code, [])
+        due = disputes_due(store, vendor_code, payment_date)
+        batches = [
+            batch
+            for start in range(0, len(invoices) - 1, INVOICES_PER_PAYMENT)
+            # a payment needs two invoices to carry every deduction type; one left waits
+            if len(batch := invoices[start : start + INVOICES_PER_PAYMENT]) >= 2
+        ]
+        if not batches and due:
+            wrong = any(entry["claim"]["truth"] == "wrong" for entry in due)
+            number = _payment_number(store, vendor_code, payment_date) if wrong else None
+            reversals = decide_disputes(store, due, payment_date, number)
+            if number is not None:
+                currency = due[0]["claim"].get("currency", "USD")
+                payment = SandboxPayment(
+                    number, payment_date, vendor_code, items=reversals, currency=currency
+                )
+                sent_820 = store.next_value("amazon.payments.820", 1)
+                path = inbox / f"remittance-{number}.820"
+                path.write_text(write_820([payment], control_number=sent_820))
+                written.append(path)
+            continue
+        for index, batch in enumerate(batches):
+            number = _payment_number(store, vendor_code, payment_date)
             unknown = bool(unknown_code_every) and (
                 store.next_value("amazon.payments.all", 1) % unknown_code_every == 0
             )
+            claims = raise_claims(state, batch, number, seed, warehouse)
+            if index == 0:
+                claims += decide_disputes(store, due, payment_date, number)
             payment = settlement_for_invoices(
                 batch,
                 payment_number=number,
                 payment_date=payment_date,
                 seed=seed,
                 unknown_code=unknown,
+                claims=claims,
             )
             paid += 1
             if paid % 2 == 1:
@@ -125,3 +162,10 @@ def write_remittances(
             for invoice in batch:
                 store.put(PAID, invoice.invoice_number, {"payment": number})
     return written
+
+
+def _payment_number(store: SandboxStore, vendor_code: str, payment_date: date) -> str:
+    """Numbered per vendor code and day across calls: Amazon never reuses a payment number,
+    and a later payment of the same day must not overwrite an earlier file."""
+    sequence = store.next_value(f"amazon.payments:{vendor_code}:{payment_date}", 0)
+    return f"{payment_date:%y%m%d}{vendor_code}{sequence:03d}"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vendor_sandbox.amazon.state import AmazonSandboxState
+from vendor_sandbox.amazon_claims import receive_disputes
 from vendor_sandbox.amazon_payments import write_remittances
 from vendor_sandbox.faults import FaultInjectionMiddleware, FaultPlan
 from vendor_sandbox.identity import (
@@ -44,6 +45,7 @@ __all__ = [
     "SANDBOX_NETSUITE_ACCOUNT_ID",
     "RunningSandbox",
     "amazon_pays",
+    "amazon_receives_disputes",
     "embedded_sandbox",
     "sandbox_fault_plans",
     "sandbox_oauth2_auth",
@@ -202,6 +204,14 @@ def embedded_sandbox(
 
 
 def amazon_pays(sandbox: RunningSandbox, inbox: Path, day: date, seed: int) -> int:
-    """Amazon pays the invoices it accepted by `day`: remittance files land in `inbox`."""
+    """Amazon pays the invoices it accepted by `day`: remittance files land in `inbox`, with
+    the claims Amazon raised from what its fulfilment centre found in the cartons (the
+    warehouse's records) and the reversals of the disputes it decided."""
     state = AmazonSandboxState(sandbox.amazon_store, sandbox.world)
-    return len(write_remittances(state, inbox, day, seed))
+    return len(write_remittances(state, inbox, day, seed, warehouse=sandbox.netsuite_store))
+
+
+def amazon_receives_disputes(sandbox: RunningSandbox, references: list[str], day: date) -> int:
+    """Dispute packets uploaded in Vendor Central on `day` for these claim references; Amazon
+    decides them at its next payment run on or after `day`. Returns how many were new."""
+    return receive_disputes(sandbox.amazon_store, references, day)

@@ -157,6 +157,7 @@ class LiveSandbox:
             payment_date,
             self.seed,
             unknown_code_every=self.cadence.unknown_code_every,
+            warehouse=self.netsuite_store,
         )
         for path in files:
             self.events.append(

@@ -96,8 +96,14 @@ def settlement_for_invoices(
     unknown_code: bool = False,
     earlier_invoice: SandboxInvoice | None = None,
     resubmitted: bool = False,
+    claims: list[SandboxRemitItem] | None = None,
 ) -> SandboxPayment:
     """One payment over `invoices` carrying every deduction type.
+
+    `claims`, when given, are the shortage claims, price claims, chargebacks and their reversals
+    Amazon raised from its own facts (`amazon_claims`): they replace the fixed shortage claim,
+    shortage reversal, chargeback, price claim and price-claim reversal of this settlement,
+    while every other deduction type stays.
 
     `unexplained_variance` makes Amazon pay the first invoice short by that amount with no
     deduction line (what finance must chase); `unknown_code` adds a deduction whose identifier
@@ -135,34 +141,12 @@ def settlement_for_invoices(
                 invoice_date=invoice.invoice_date,
             )
         )
-    unit = first.lines[0].unit_cost
-    shortage = cents(unit * 2)
     stamp = payment_date.strftime("%y%m%d")
+    # The fixed claims draw from `rng` first, as they always have: the other lines' ids stay.
+    fixed = _fixed_claims(first, second, reversed_invoice, rng) if claims is None else []
+    head, tail = (fixed[:3], fixed[3:]) if claims is None else (claims, [])
     deductions = [
-        SandboxRemitItem(
-            "deduction",
-            f"{first.invoice_number}SC",
-            -shortage,
-            "SHORTAGE",
-            description="Shortage claim",
-            transaction_type="Invoice",
-        ),
-        SandboxRemitItem(
-            "deduction",
-            f"{reversed_invoice.invoice_number}SCR",
-            cents(unit),
-            "SHORTAGE_REVERSAL",
-            description="Shortage claim reversal",
-            transaction_type="Invoice",
-        ),
-        SandboxRemitItem(
-            "deduction",
-            f"{rng.randint(10**7, 10**8 - 1)}VCBSINV",
-            -cents(Decimal(rng.randint(500, 9000)) / 100),
-            "CHARGEBACK",
-            description="Chargeback",
-            transaction_type="Financial Debit Note Invoice",
-        ),
+        *head,
         SandboxRemitItem(
             "deduction",
             _agreement_number(rng),
@@ -231,26 +215,7 @@ def settlement_for_invoices(
             description="DFP for AR Invoice",
             transaction_type="Others",
         ),
-        # Price claim on the second invoice: in the 820 an ADX 01 inside its RMR loop.
-        SandboxRemitItem(
-            "adx_in_invoice",
-            second.invoice_number,
-            -cents(unit / 4),
-            "PRICE_CLAIM",
-            description="Price variance",
-            transaction_type="Financial Debit Note Invoice",
-            reason="01",
-        ),
-        # A price claim paid back and a vendor return: ENT-level (free-floating) ADX in the 820.
-        SandboxRemitItem(
-            "adx_ent",
-            reversed_invoice.invoice_number,
-            Decimal("3.75"),
-            "PRICE_CLAIM_REVERSAL",
-            description="Price variance reversal",
-            transaction_type="Invoice",
-            reason="01",
-        ),
+        *tail,
         SandboxRemitItem(
             "adx_ent",
             f"RTV{rng.randint(10**6, 10**7 - 1)}",
@@ -274,3 +239,60 @@ def settlement_for_invoices(
         )
     payment.items.extend(deductions)
     return payment
+
+
+def _fixed_claims(
+    first: SandboxInvoice,
+    second: SandboxInvoice,
+    reversed_invoice: SandboxInvoice,
+    rng: random.Random,
+) -> list[SandboxRemitItem]:
+    """The fixed claims of a settlement without `claims`: a shortage claim, a shortage reversal
+    and a chargeback (in that order, first), then a price claim and a price-claim reversal."""
+    unit = first.lines[0].unit_cost
+    return [
+        SandboxRemitItem(
+            "deduction",
+            f"{first.invoice_number}SC",
+            -cents(unit * 2),
+            "SHORTAGE",
+            description="Shortage claim",
+            transaction_type="Invoice",
+        ),
+        SandboxRemitItem(
+            "deduction",
+            f"{reversed_invoice.invoice_number}SCR",
+            cents(unit),
+            "SHORTAGE_REVERSAL",
+            description="Shortage claim reversal",
+            transaction_type="Invoice",
+        ),
+        SandboxRemitItem(
+            "deduction",
+            f"{rng.randint(10**7, 10**8 - 1)}VCBSINV",
+            -cents(Decimal(rng.randint(500, 9000)) / 100),
+            "CHARGEBACK",
+            description="Chargeback",
+            transaction_type="Financial Debit Note Invoice",
+        ),
+        # Price claim on the second invoice: in the 820 an ADX 01 inside its RMR loop.
+        SandboxRemitItem(
+            "adx_in_invoice",
+            second.invoice_number,
+            -cents(unit / 4),
+            "PRICE_CLAIM",
+            description="Price variance",
+            transaction_type="Financial Debit Note Invoice",
+            reason="01",
+        ),
+        # A price claim paid back: an ENT-level (free-floating) ADX in the 820.
+        SandboxRemitItem(
+            "adx_ent",
+            reversed_invoice.invoice_number,
+            Decimal("3.75"),
+            "PRICE_CLAIM_REVERSAL",
+            description="Price variance reversal",
+            transaction_type="Invoice",
+            reason="01",
+        ),
+    ]

@@ -501,6 +501,9 @@ def test_money_is_numbers_in_its_currency_dates_are_dates_and_three_charts(packs
             "GL postings",
             "unapplied cash",
             "clearing 1010 roll-forward",
+            "disputes",
+            "dispute recovery",
+            "dispute root causes",
         ]
     )
     checked = 0
@@ -608,7 +611,7 @@ def test_the_command_writes_the_pack_beside_the_warehouse(warehouse: Warehouse) 
     assert result.returncode == 0, result.stdout + result.stderr
     folder = copy.parent / "close"
     written = sorted(path.name for path in folder.iterdir())
-    assert "close-2026-11.xlsx" in written and len(written) == 8
+    assert "close-2026-11.xlsx" in written and len(written) == 11
     assert str(folder / "close-2026-11.xlsx") in result.stdout
     workbook = openpyxl.load_workbook(folder / "close-2026-11.xlsx")
     assert len(workbook["summary"]._charts) == 3

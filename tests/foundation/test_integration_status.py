@@ -24,6 +24,7 @@ from vendor_pipelines.integration_status import (
     FLOWS_BY_ID,
     OVERDUE,
     TYPE_FLOWS,
+    VARIANCE_FLOWS,
     ExceptionTally,
     FlowStatus,
     Incident,
@@ -58,13 +59,18 @@ def test_healthy_only_without_overdue_items_and_for_finance_without_variance() -
     assert health == "unhealthy" and "1 payment(s) with unexplained variance" in reason
     health, reason = judge(settlement, overdue=1, variance_payments=1)
     assert reason.count(";") == 1  # both reasons
-    # Every flow has its overdue rule, and only the finance flows carry variance.
+    # Every flow has its overdue rule, and only the finance flows that move money carry
+    # variance (disputes, finance's too, are judged by their deadlines).
     assert set(OVERDUE) == {flow.id for flow in FLOWS}
     assert {f.id for f in FLOWS if f.owner == "finance"} == {
         "remittances",
         "settlement",
         "postings",
+        "disputes",
     }
+    assert set(VARIANCE_FLOWS) == {"remittances", "settlement", "postings"}
+    disputes = FLOWS_BY_ID["disputes"]
+    assert judge(disputes, overdue=0, variance_payments=1) == ("healthy", "")
 
 
 def test_a_failed_run_is_the_last_error_not_a_health_verdict() -> None:
@@ -180,6 +186,7 @@ def _warehouse(conn: duckdb.DuckDBPyConnection) -> None:
                grain varchar, settlement_id varchar, settlement_date date,
                unexplained_variance decimal(18, 2), is_postable boolean)"""
     )
+    conn.execute("create table finance.cash_application (payment_number varchar)")
 
 
 def _po(conn: duckdb.DuckDBPyConnection, number: str, ordered: datetime) -> None:
@@ -218,11 +225,15 @@ def _exception(conn, kind: str, owner: str, first: datetime, reference: str, sou
     )
 
 
-def _payment(conn, number: str, day: str, variance: float, postable: bool) -> None:
+def _payment(
+    conn, number: str, day: str, variance: float, postable: bool, *, settles_invoices=True
+) -> None:
     conn.execute(
         "insert into finance.settlement_reconciliation values ('payment', ?, ?, ?, ?)",
         [number, day, variance, postable],
     )
+    if settles_invoices:
+        conn.execute("insert into finance.cash_application values (?)", [number])
 
 
 def test_overdue_items_per_flow_on_a_hand_built_warehouse() -> None:
@@ -268,6 +279,8 @@ def test_overdue_items_per_flow_on_a_hand_built_warehouse() -> None:
     _payment(conn, "P/OK", "2026-11-15", 0, True)
     _submission(conn, "netsuite.customerPayment", "AMZ-PMT-P-OK", "succeeded", NOW)
     _payment(conn, "P-UNPOSTED", "2026-11-15", 0, True)
+    # Amazon paying back disputed claims alone: posted as its journal, no customer payment.
+    _payment(conn, "P-REVERSALS", "2026-11-15", 0, True, settles_invoices=False)
 
     facts, unmapped = warehouse_facts(conn, NOW, "America/Los_Angeles")
 
@@ -286,7 +299,7 @@ def test_overdue_items_per_flow_on_a_hand_built_warehouse() -> None:
     assert facts["asns"].records == {"sent": 1}
     assert facts["acknowledgements"].records == {}
     assert facts["po_pull"].records == {"PO versions landed": 0, "POs in warehouse": 4}
-    assert facts["settlement"].records == {"payments reconciled": 4, "payments held": 2}
+    assert facts["settlement"].records == {"payments reconciled": 5, "payments held": 2}
     assert facts["settlement"].exceptions.open_by_owner == {"finance": 2}
     assert unmapped == 0
 

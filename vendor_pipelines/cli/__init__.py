@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from vendor_pipelines.arguments import OneLineParser, configuration_error_in
-from vendor_pipelines.cli import close, demo, query, remittance
+from vendor_pipelines.cli import close, demo, disputes, query, remittance
 from vendor_pipelines.connections import register_simulator_commands
 from vendor_pipelines.exceptions import runbook
 from vendor_pipelines.settings import one_line
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo.register(subparsers)
     register_simulator_commands(subparsers)
-    for module in (remittance, runbook, query, close):
+    for module in (remittance, runbook, query, close, disputes):
         module.register(subparsers)
     return parser
 

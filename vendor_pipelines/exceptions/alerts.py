@@ -7,8 +7,11 @@ What is told, and how often:
 * **A new error-severity exception**, once per *occurrence*. An occurrence is the exception's id
   and its `first_seen_at`: `record_detections` keeps `first_seen_at` while the cause stays open
   and sets it anew when a resolved cause comes back, so a re-opened exception is a new event and
-  is told again; a cause that stays open is never told twice. Exceptions derived from failed
-  runs (source `dagster/run_failures`) are not told again: the failed run itself was.
+  is told again; a cause that stays open is never told twice. Severity is the exception's
+  effective one (a detection may be louder than its type): a warning that turns into an error
+  while open (a dispute window down to its last days) is told when it does, its occurrence
+  dated by `ops.exception_error_since` instead of its first sighting. Exceptions derived from
+  failed runs (source `dagster/run_failures`) are not told again: the failed run itself was.
 * **A failed run**, once per run-failure event in the instance's event log.
 
 Where the sensor learns about exceptions without opening DuckDB: a read-only connection takes a
@@ -21,7 +24,7 @@ file, then rename), not a delta: a write that fails is made good by the next det
 and an exception is found by the sensor whether or not it saw the previous snapshot.
 
 What the sensor remembers (its cursor, `AlertState`): the last run-failure event handled and
-the last exception handled, in the feed's (first_seen, exception_id) order, both starting where
+the last exception handled, in the feed's (error since, exception_id) order, both starting where
 alerting was switched on (what is open or failed then is the queue, not news); and the alerts
 still owed on a channel whose send failed (`pending`), retried at each tick on that channel
 only. No list of what was told: Dagster stores the cursor with every tick.
@@ -83,10 +86,12 @@ FEED_QUERY = """
 select e.exception_id, e.exception_type, e.owner, e.severity, e.source, e.entity_key,
        e.vendor_code, e.purchase_order_number, e.asin, e.sku, e.reference, e.detail,
        epoch_us(e.first_seen_at) as first_seen_us, epoch_us(e.resolved_at) as resolved_us,
+       epoch_us(coalesce(s.error_since, e.first_seen_at)) as error_since_us,
        t.description, t.blocks
 from ops.exceptions e left join ops.exception_types t using (exception_type)
+left join ops.exception_error_since s using (exception_id)
 where e.severity = 'error' and (e.resolved_at is null or e.resolved_at >= ?)
-order by e.first_seen_at, e.exception_id
+order by coalesce(s.error_since, e.first_seen_at), e.exception_id
 """
 
 
@@ -154,10 +159,18 @@ class ExceptionEvent:
     reference: str | None = None
     description: str | None = None
     blocks: str | None = None
+    # When it became an error: its first sighting, or later for a warning that escalated (a feed
+    # written before escalations has none: the first sighting).
+    error_since_us: int | None = None
+
+    @property
+    def news_at_us(self) -> int:
+        """When this occurrence became news: the moment it was first an error."""
+        return self.error_since_us if self.error_since_us is not None else self.first_seen_us
 
     @property
     def key(self) -> str:
-        return f"x:{self.exception_id}:{self.first_seen_us}"
+        return f"x:{self.exception_id}:{self.news_at_us}"
 
 
 def read_exception_feed(path: Path) -> list[ExceptionEvent]:
@@ -275,6 +288,8 @@ def exception_alert(event: ExceptionEvent, runbook_url: str) -> Alert:
         if value:
             facts.append((label, value))
     facts.append(("First seen", _iso(event.first_seen_us)))
+    if event.news_at_us != event.first_seen_us:
+        facts.append(("Error since", f"{_iso(event.news_at_us)} (a warning until then)"))
     if event.resolved_us is not None:
         facts.append(("Resolved", f"{_iso(event.resolved_us)} (before this alert went out)"))
     facts += [
@@ -572,7 +587,8 @@ class AlertState:
     """The sensor's cursor. Two watermarks and what is owed, never a list of what was told:
     Dagster stores the cursor with every tick, so it must stay small whatever the queue holds.
 
-    `exceptions_after` is the (first_seen, exception_id) of the last exception handled: every
+    `exceptions_after` is the (error since, exception_id) of the last exception handled (error
+    since = the first sighting, unless it was a warning first; see ExceptionEvent): every
     `record_detections` takes its `now` while it holds the single writer, so an occurrence
     appearing later in the feed always sorts after those already handled (this assumes a wall
     clock that does not step back between detecting steps).
@@ -746,10 +762,10 @@ def run_tick(
             if channels:
                 attempt(run_failure_alert(failure, runbook_url, dagster_url), channels, now())
 
-        # 3. New error exceptions, in (first seen, id) order, likewise.
+        # 3. New error exceptions, in (error since, id) order, likewise.
         if feed is not None:
-            for event in sorted(feed, key=lambda e: (e.first_seen_us, e.exception_id)):
-                position = (event.first_seen_us, event.exception_id)
+            for event in sorted(feed, key=lambda e: (e.news_at_us, e.exception_id)):
+                position = (event.news_at_us, event.exception_id)
                 if position <= state.exceptions_after:
                     continue
                 channels = channels_of(event.owner) if is_news(event) else ()

@@ -44,8 +44,10 @@ which holds this runbook's text per type.
 In the Dagster UI each type is an asset check of the same name on the asset whose flow detects it
 (listed per type below): green while none is open, red (error) or amber (warn) while any is, with
 the open count, the owner and the first offending rows in the check's metadata. The check counts
-every open exception of its type, whichever flow found it. The asset `ops/exceptions` shows the
-open count per owner and a table by type.
+every open exception of its type, whichever flow found it. A type whose entry says "error when"
+escalates: each of its exceptions carries its own severity (`ops.exceptions.severity` is always
+the effective one), and its check turns red as soon as one of them is an error. The asset
+`ops/exceptions` shows the open count per owner and a table by type.
 
 Nobody closes an exception by hand. The step that detects a type recomputes its detections every
 time it runs: a cause it no longer finds resolves (`resolved_at` is set), a cause that comes back
@@ -69,7 +71,7 @@ def _index(by_owner: dict[str, list[ExceptionType]]) -> str:
     rows = ["| type | owner | severity | blocks | in short |", "|---|---|---|---|---|"]
     for owner, kinds in by_owner.items():
         rows.extend(
-            f"| [`{k.name}`](#{k.name}) | {owner} | {k.severity} | {_blocks(k, '')} "
+            f"| [`{k.name}`](#{k.name}) | {owner} | {_severity_short(k)} | {_blocks(k, '')} "
             f"| {k.description} |"
             for k in kinds
         )
@@ -82,7 +84,7 @@ def _entry(kind: ExceptionType) -> str:
         where = f"asset check `{kind.name}` on {shown}"
     else:
         where = "no asset check; rows in `ops.exceptions`"
-    facts = [f"- Owner: {kind.owner}", f"- Severity: {SEVERITY_WORDS[kind.severity]}"]
+    facts = [f"- Owner: {kind.owner}", f"- Severity: {_severity_line(kind)}"]
     if kind.blocks:
         facts.append(f"- Blocks: {_blocks(kind, '', BLOCKS_LINES)}")
     facts.append(f"- In the UI: {where}")
@@ -96,6 +98,18 @@ def _entry(kind: ExceptionType) -> str:
         _wrap(f"**How it clears.** {kind.clears}"),
     ]
     return "\n\n".join(sections)
+
+
+def _severity_short(kind: ExceptionType) -> str:
+    return f"{kind.severity}, error when {kind.louder_when}" if kind.louder_when else kind.severity
+
+
+def _severity_line(kind: ExceptionType) -> str:
+    # One exception's severity is the detection's when its type escalates (store.py).
+    line = SEVERITY_WORDS[kind.severity]
+    if kind.louder_when:
+        line += f"; error when {kind.louder_when} (its asset check turns red): fix it"
+    return line
 
 
 def _blocks(kind: ExceptionType, otherwise: str, words: dict[str, str] = BLOCKS_WORDS) -> str:

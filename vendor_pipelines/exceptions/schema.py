@@ -1,6 +1,9 @@
 """Warehouse tables of the exceptions model (DuckDB): `ops.exception_types` (the runbook's
 types, kept in step with `types.py`), each flow's detections and `ops.exceptions`.
 
+Every later column is added by an `alter table ... add column if not exists`: applying the DDL
+to a warehouse of an earlier release migrates it in place, without touching its rows.
+
 Applied with every other domain's tables by `vendor_pipelines.warehouse_schema`.
 """
 
@@ -20,6 +23,7 @@ TYPE_COLUMNS = (
     "holds",
     "fix",
     "clears",
+    "louder_when",
 )
 
 DDL = """
@@ -37,6 +41,8 @@ alter table ops.exception_types add column if not exists meaning varchar;
 alter table ops.exception_types add column if not exists holds varchar;
 alter table ops.exception_types add column if not exists fix varchar;
 alter table ops.exception_types add column if not exists clears varchar;
+-- When one detection of the type is an error although the type is a warning (types.py).
+alter table ops.exception_types add column if not exists louder_when varchar;
 create table if not exists ops.exception_detections (
     source varchar not null,
     exception_type varchar not null,
@@ -66,6 +72,17 @@ create table if not exists ops.exceptions (
     first_seen_at timestamptz not null,
     last_seen_at timestamptz not null,
     resolved_at timestamptz
+);
+-- A detection's own severity (null: the type's), added with per-detection severities: at the
+-- end of a warehouse's table from before (every insert names its columns).
+alter table ops.exception_detections add column if not exists severity varchar;
+-- Since when each open error exception has been an error: its first sighting, or the moment a
+-- warning of a type that escalates (types.py `louder_when`) turned into one. A warning that
+-- becomes an error is news to its owner although it was first seen days ago (alerts.py).
+-- Beside ops.exceptions rather than in it, whose shape readers and copies rely on.
+create table if not exists ops.exception_error_since (
+    exception_id varchar primary key,
+    error_since timestamptz not null
 );
 create or replace view ops.open_exceptions as
     select * from ops.exceptions where resolved_at is null;

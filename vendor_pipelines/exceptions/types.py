@@ -7,8 +7,12 @@ The runbook fields say, in business words, what an open exception means (`meanin
 while it is open (`holds`), how to fix its cause (`fix`) and what makes it resolve by itself
 (`clears`: every exception is recomputed by the step that detects it, so it resolves when that
 step next runs and no longer finds the cause). `shown_on` names the assets whose asset check of
-the same name turns red or amber while one is open. `docs/runbook.md` is generated from them
-(`vendor-pipelines runbook --out docs/runbook.md`, see `vendor_pipelines.exceptions.runbook`).
+the same name turns red or amber while one is open. `severity` is the type's; a detection may
+carry its own (`Detection.severity`, a `severity` column of a detection query) when the type says
+when in `louder_when` (a dispute window closing is a warning a week ahead and an error two days
+ahead): the exception takes the detection's, else the type's. `docs/runbook.md` is generated
+from them (`vendor-pipelines runbook --out docs/runbook.md`, see
+`vendor_pipelines.exceptions.runbook`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ class ExceptionType:
     clears: str = field(default="", kw_only=True)
     # Assets (as Dagster writes their keys) carrying the asset check named after this type.
     shown_on: tuple[str, ...] = field(default=(), kw_only=True)
+    # When a detection of this type is an error although the type is a warning, in business
+    # words; empty: every detection has the type's severity.
+    louder_when: str = field(default="", kw_only=True)
 
 
 _TYPES = (
@@ -554,6 +561,61 @@ _TYPES = (
         "`finance/netsuite_postings` partition again (or run the day's `nightly_settlement`). "
         "An unbalanced journal holds its payment, so that day is re-settled by the sensor.",
         shown_on=("finance/netsuite_postings",),
+    ),
+    # Disputes (finance.dispute_cases): deadlines that cannot be missed.
+    ExceptionType(
+        "dispute_window_closing",
+        "finance",
+        "warn",
+        "A claim we can still dispute has 7 days or fewer left in its dispute window",
+        meaning="A shortage claim, price claim or chargeback Amazon took is still ours to "
+        "dispute and nobody has recorded it as submitted: its case (`finance.dispute_cases`) is "
+        "`disputable` (our own records show Amazon is wrong) or `open` (records are missing, "
+        "so it is not judged yet), and its dispute window closes in 7 days or fewer. The window "
+        "is the deduction type's (`dispute_window_days` in `deduction_gl_mapping.csv`), counted "
+        "from the invoice's due date for shortage and price claims and from the day Amazon took "
+        "it for chargebacks, never past 24 months from the invoice. The detail gives the case "
+        "id, the amount still held, the deadline, the days left and the judgement.",
+        holds="Nothing yet: the money sits on 1205 (deductions in dispute; a chargeback on "
+        "6200). Once the deadline passes Amazon no longer takes the dispute and the amount is "
+        "lost (`dispute_expired`): written off to 6900, or kept on 6200 for a chargeback.",
+        fix="Write the evidence packet with `vendor-pipelines disputes packet CASE_ID` (a PDF "
+        "and the CSV Vendor Central asks for) and upload it in Vendor Central before the "
+        "deadline: Payments, Invoices, the invoice, dispute the shortage or the price "
+        "discrepancy; Reports, Operational Performance for a chargeback. Then record it with "
+        "`vendor-pipelines disputes submitted CASE_ID --by NAME`. For an `open` case, the "
+        "judgement sentence says which record is missing (shipment notice, carton, invoice "
+        "line); find it, or dispute with what there is rather than let the window close.",
+        clears="At the next run of `finance/dispute_deadlines` (every settlement run, nightly "
+        "included) once the case is recorded as submitted, judged valid, or reversed by Amazon. "
+        "A case whose deadline passes unsubmitted becomes `dispute_expired` instead.",
+        shown_on=("finance/dispute_deadlines",),
+        louder_when="2 days or fewer are left before the deadline",
+    ),
+    ExceptionType(
+        "dispute_expired",
+        "finance",
+        "error",
+        "A claim's dispute window closed and it was never disputed",
+        meaning="A case of `finance.dispute_cases` passed its dispute deadline without being "
+        "recorded as submitted (status `expired`, or still `open` or `disputable` with its "
+        "deadline behind us): Amazon keeps the money. The detail gives the case id, the amount "
+        "lost, the deadline and the judgement; a `disputable` judgement means money our records "
+        "prove was ours.",
+        holds="Nothing is stopped. The amount is a loss: for a shortage or price claim the "
+        "case's reclass journal (`AMZ-DJE-<case id>`, from `finance.dispute_journal_lines`) "
+        "moves it from 1205 to 6900 deduction write-offs; a chargeback was expensed on 6200 "
+        "when Amazon took it and stays there.",
+        fix="Nothing brings the window back. Make sure the write-off journal reached NetSuite "
+        "(it is posted once, with the other dispute journals). Then find why the case was "
+        "missed (nobody owned it, the packet was written but not uploaded, the submission was "
+        "not recorded) so the next one is disputed while `dispute_window_closing` is amber.",
+        clears="For a shortage or price claim, when its write-off journal `AMZ-DJE-<case id>` "
+        "has been accepted by NetSuite and 30 days have passed since the deadline; for a "
+        "chargeback, 30 days after the deadline. Checked at each run of "
+        "`finance/dispute_deadlines`. A reversal Amazon pays anyway makes the case won and "
+        "clears it at that run.",
+        shown_on=("finance/dispute_deadlines",),
     ),
 )
 

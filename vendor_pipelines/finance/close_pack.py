@@ -9,7 +9,9 @@ A month is its settlement days (`settlement_date`, the payment date in the finan
 which is also the NetSuite posting date (`tranDate`) of each customer payment and journal.
 
 Sheets: summary (with the three charts), settlement reconciliation, cash application, open
-deductions aging, GL postings, unapplied cash, clearing account roll-forward. Money is written
+deductions aging, GL postings, unapplied cash, clearing account roll-forward, and the disputes:
+the cases open at month end (with their deadline alert), the recovery figures and the root causes
+of valid claims, all as of the month's last day. Money is written
 as numbers in the row's currency format (`[$USD] #,##0.00`), dates as dates; the CSVs carry the
 same rows with plain values (decimal text to the cent, ISO dates).
 """
@@ -30,6 +32,7 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
+from vendor_pipelines.disputes.detections import deadline_alert_sql
 from vendor_pipelines.finance.dbt_sql import render_model
 from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 
@@ -115,7 +118,7 @@ class Sheet:
     title: str  # the Excel tab (at most 31 characters)
     slug: str  # the CSV's name part and the metadata key
     columns: tuple[str, ...]  # snake_case, as the CSV header and the warehouse name them
-    kinds: tuple[str, ...]  # text | money | count | date | bool
+    kinds: tuple[str, ...]  # text | money | count | number | date | bool
     rows: list[tuple[Any, ...]]
     # Money cells take the currency of the row (index of its currency column) or, on the
     # summary and the roll-forward, of their own column (one amount column per currency).
@@ -221,6 +224,72 @@ select
     dispute_window_days, dispute_deadline, days_to_deadline, days_outstanding, as_of_date
 from ({model}) as open_deductions
 order by list_position($buckets, aging_bucket) desc, open_amount desc, deduction_key
+"""
+
+
+# The disputes as of the month's last day, rendered from the models as the aging is (a case won
+# in the next month is still open in this month's pack, its days left counted from the month
+# end): finance.dispute_cases with the month end as its as-of day, and the recovery and root
+# cause models over that rendering rather than over today's view. In ref order: each model
+# reads the ones before it as rendered here.
+DISPUTE_MODELS = ("dispute_cases", "dispute_recovery", "dispute_root_causes")
+# Final statuses: the case is decided and off the open list.
+DECIDED_STATUSES = ("won", "partly_won", "lost", "expired")
+
+
+def dispute_models_sql(last: date, conn: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
+    """Each of DISPUTE_MODELS rendered as of `last`, reading the ones before it so rendered."""
+    variables = {"settlement_date_end": last.isoformat()}
+    rendered: dict[str, str] = {}
+    for name in DISPUTE_MODELS:
+        # On lines of their own: a model may end in a `--` comment.
+        refs = {model: f"(\n{sql}\n)" for model, sql in rendered.items()}
+        rendered[name] = render_model(name, conn=conn, variables=variables, refs=refs)
+    return rendered
+
+
+def disputes_sql(cases: str) -> str:
+    decided = ", ".join(f"'{status}'" for status in DECIDED_STATUSES)
+    return f"""
+select
+    case_id, case_class, chargeback_type, status,
+    {deadline_alert_sql("status", "days_left")} as deadline_alert,
+    days_left, dispute_deadline, window_basis, judgement, judgement_reason, root_cause,
+    claim_reference, invoice_number, po_number, vendor_code, customer_id, asin, claimed_units,
+    currency, claimed_amount, recovered_amount, open_amount, claimed_on, invoice_due_date,
+    submitted_at::date as submitted_on, submitted_by, as_of_date
+from (
+{cases}
+) as dispute_cases
+where status not in ({decided})
+order by days_left nulls last, open_amount desc, case_id
+"""
+
+
+def dispute_recovery_sql(recovery: str) -> str:
+    return f"""
+select
+    claim_month, case_class, currency, cases, claimed_amount, disputable_amount,
+    disputed_amount,
+    won_amount, recovered_amount, lost_amount, expired_amount, valid_amount, open_amount,
+    round(recovery_rate * 100, 1)::double as recovery_rate_pct,
+    median_days_to_decision::double as median_days_to_decision
+from (
+{recovery}
+) as dispute_recovery
+where claim_month <= $month_end
+order by claim_month desc, case_class, currency
+"""
+
+
+def dispute_root_causes_sql(root_causes: str) -> str:
+    return f"""
+select claim_month, case_class, root_cause, currency, cases, units, amount
+from (
+{root_causes}
+) as dispute_root_causes
+where claim_month <= $month_end
+order by claim_month desc, amount desc, case_class, root_cause
 """
 
 
@@ -389,6 +458,8 @@ def _kind(type_name: str) -> str:
         return "bool"
     if type_name in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT"):
         return "count"
+    if type_name in ("DOUBLE", "FLOAT"):
+        return "number"  # a rate or a median, not money
     return "text"
 
 
@@ -459,6 +530,7 @@ def read_close_pack(conn: duckdb.DuckDBPyConnection, month: date) -> CloseData:
     _, _, invoices = _query(conn, INVOICES_SETTLED_SQL, params)
     _, _, deductions = _query(conn, DEDUCTIONS_SQL, params)
     _, _, exceptions = _query(conn, sql(OPEN_EXCEPTIONS_SQL), params)
+    disputes, recovery, root_causes = _dispute_sheets(conn, month, last, params)
 
     # The series and totals below add up rows already read (a month's payments, its open
     # claims): small, and so the summary ties to its sheets by construction.
@@ -487,6 +559,18 @@ def read_close_pack(conn: duckdb.DuckDBPyConnection, month: date) -> CloseData:
         _sum(open_total, currency, row[a_col["open_amount"]])
         bucket_counts[bucket] += 1
 
+    d_col = {name: i for i, name in enumerate(disputes.columns)}
+    disputes_open: dict[str, Decimal] = {}
+    alerts: dict[str, tuple[int, dict[str, Decimal]]] = {}
+    for row in disputes.rows:
+        currency, amount = row[d_col["currency"]], row[d_col["open_amount"]]
+        _sum(disputes_open, currency, amount)
+        alert = row[d_col["deadline_alert"]]
+        if alert:
+            count, values = alerts.get(alert, (0, {}))
+            _sum(values, currency, amount)
+            alerts[alert] = (count + 1, values)
+
     gross_applied: dict[str, Decimal] = {}
     invoices_settled = 0
     for currency, count, amount in invoices:
@@ -504,7 +588,11 @@ def read_close_pack(conn: duckdb.DuckDBPyConnection, month: date) -> CloseData:
 
     currencies = tuple(
         sorted(
-            {c for c in (*cash_received, *open_total, *deducted, *gross_applied) if c}
+            {
+                c
+                for c in (*cash_received, *open_total, *deducted, *gross_applied, *disputes_open)
+                if c
+            }
             | {row[0] for row in roll if row[0]}
         )
     )
@@ -528,12 +616,26 @@ def read_close_pack(conn: duckdb.DuckDBPyConnection, month: date) -> CloseData:
         bucket_amounts=bucket_amounts,
         bucket_counts=bucket_counts,
         open_total=open_total,
+        disputes=len(disputes.rows),
+        disputes_open=disputes_open,
+        dispute_alerts=alerts,
         exceptions=exceptions,
     )
     return CloseData(
         month=month,
         currencies=currencies,
-        sheets=(summary, reconciliation, cash, aging, gl, unapplied, roll_forward),
+        sheets=(
+            summary,
+            reconciliation,
+            cash,
+            aging,
+            gl,
+            unapplied,
+            roll_forward,
+            disputes,
+            recovery,
+            root_causes,
+        ),
         deduction_mix=[(cls, label, amounts) for (cls, label), amounts in mix.items()],
         variance_by_day=sorted(by_day.items()),
         aging=[(b, bucket_counts[b], bucket_amounts[b]) for b in AGING_BUCKETS],
@@ -544,6 +646,7 @@ def read_close_pack(conn: duckdb.DuckDBPyConnection, month: date) -> CloseData:
             "unexplained_variance": variance,
             "open_deductions": open_total,
             "clearing_closing_balance": closing,
+            "open_dispute_cases": disputes_open,
         },
         counts={
             "payments_received": len(reconciliation.rows),
@@ -551,6 +654,8 @@ def read_close_pack(conn: duckdb.DuckDBPyConnection, month: date) -> CloseData:
             "invoices_settled": invoices_settled,
             "open_deductions": len(aging.rows),
             "unapplied_cash_lines": len(unapplied.rows),
+            "open_dispute_cases": len(disputes.rows),
+            "dispute_windows_closing": sum(alerts.get(a, (0, {}))[0] for a in ("warn", "error")),
             "open_finance_exceptions": sum(int(row[2]) for row in exceptions),
         },
     )
@@ -564,6 +669,61 @@ def _amount_columns(currencies: Sequence[str]) -> tuple[tuple[str, ...], dict[in
 
 def _amounts(values: dict[str, Decimal], currencies: Sequence[str]) -> tuple[Decimal, ...]:
     return tuple(values.get(c, ZERO) for c in currencies) or (sum(values.values(), ZERO),)
+
+
+# The summary's deadline lines, by the disputes sheet's deadline_alert (disputes.detections).
+DEADLINE_WORDS = {
+    "error": ("window closing, 2 days or fewer", "dispute_window_closing as an error"),
+    "warn": ("window closing, 3 to 7 days", "dispute_window_closing as a warning"),
+    "expired": ("window closed undisputed", "dispute_expired, not yet final at month end"),
+}
+
+
+def _dispute_sheets(
+    conn: duckdb.DuckDBPyConnection, month: date, last: date, params: dict[str, Any]
+) -> tuple[Sheet, Sheet, Sheet]:
+    models = dispute_models_sql(last, conn)
+    as_of = f"As of {last.isoformat()} (the models rendered with the month end as their as-of day)"
+    disputes = _sheet(
+        conn,
+        "disputes",
+        "disputes",
+        disputes_sql(models["dispute_cases"]),
+        params,
+        note=(
+            f"{as_of}: every claim case (finance.dispute_cases) not yet won, partly won, lost or "
+            "expired at month end. Deadline alert: error with 2 days or fewer left, warn with 7 "
+            "or fewer (dispute_window_closing), expired when the window closed undisputed "
+            "(dispute_expired); days left are counted from the month end. Open amounts sit on "
+            "1205 (chargebacks on 6200) until the case is decided."
+        ),
+    )
+    recovery = _sheet(
+        conn,
+        "dispute recovery",
+        "dispute_recovery",
+        dispute_recovery_sql(models["dispute_recovery"]),
+        params,
+        note=(
+            f"{as_of}: per claim month and class (finance.dispute_recovery). Recovery rate = "
+            "recovered / disputed (submitted), in percent; days to decision from submission to "
+            "the reversal or the loss (median). Valid claims go to 4170 (shortage) or 4160 "
+            "(price); lost, expired and the unrecovered part of partly won ones to 6900."
+        ),
+    )
+    root_causes = _sheet(
+        conn,
+        "dispute root causes",
+        "dispute_root_causes",
+        dispute_root_causes_sql(models["dispute_root_causes"]),
+        params,
+        note=(
+            f"{as_of}: why valid claims were right (finance.dispute_root_causes): short-packed "
+            "cartons, short shipments, invoices above the PO cost, ASN units that differ, late "
+            "ASNs. Each is a fix at the source for operations or finance."
+        ),
+    )
+    return disputes, recovery, root_causes
 
 
 def _summary_sheet(currencies: tuple[str, ...], month: date, last: date, **s: Any) -> Sheet:
@@ -611,6 +771,13 @@ def _summary_sheet(currencies: tuple[str, ...], month: date, last: date, **s: An
         [(b, "", s["bucket_counts"][b], s["bucket_amounts"][b]) for b in AGING_BUCKETS],
     )
     add(as_of, "total open", "", sum(s["bucket_counts"].values()), s["open_total"])
+    disputes_at = f"disputes as of {last.isoformat()}"
+    add(
+        disputes_at, "cases open", "not yet won, lost or expired", s["disputes"], s["disputes_open"]
+    )
+    for alert, words in DEADLINE_WORDS.items():
+        count, values = s["dispute_alerts"].get(alert, (0, {}))
+        add(disputes_at, words[0], words[1], count, values)
     for exception_type, severity, count, oldest in s["exceptions"]:
         detail = f"{severity}, oldest first seen {oldest.isoformat()}" if oldest else severity
         add("open finance exceptions (now)", exception_type, detail, int(count), {})
@@ -736,6 +903,7 @@ class _Formats:
         )
         self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
         self.count = workbook.add_format({"num_format": "#,##0"})
+        self.number = workbook.add_format({"num_format": "#,##0.0"})
         self.note = workbook.add_format({"italic": True, "text_wrap": True, "valign": "top"})
 
     def money(self, currency: str | None) -> Any:
@@ -782,6 +950,8 @@ def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, sheet: Sheet)
                 ws.write_number(r, c, float(value), fmt)
             elif kind == "count":
                 ws.write_number(r, c, int(value), formats.count)
+            elif kind == "number":
+                ws.write_number(r, c, float(value), formats.number)
             elif isinstance(value, date):  # also a text column's dates (summary by-day rows)
                 ws.write_datetime(r, c, value, formats.date)
             elif kind == "bool":

@@ -148,19 +148,45 @@ def build_journal_entry(
     `account_ids` maps GL account numbers to NetSuite internal ids (identity when omitted).
     Refuses an unmapped or unbalanced settlement even if the blocking checks were bypassed.
     """
+    return journal_entry(
+        journal_external_id(settlement_id),
+        settlement_date,
+        f"Amazon deductions, payment {settlement_id}",
+        gl_rows,
+        subject=f"settlement {settlement_id}",
+        account_ids=account_ids,
+        subsidiary_id=subsidiary_id,
+        currency_id=currency_id,
+    )
+
+
+def journal_entry(
+    external_id: str,
+    tran_date: date,
+    memo: str,
+    gl_rows: Iterable[Mapping[str, Any]],
+    *,
+    subject: str,
+    account_ids: Mapping[str, str] | None = None,
+    subsidiary_id: str | None = None,
+    currency_id: str | None = None,
+) -> JournalEntryBody:
+    """A balanced journalEntry from warehouse journal rows (columns `journal_line_no`,
+    `gl_account_number`, `debit`, `credit`, `memo`, `customer_id`), shared by the settlement
+    journals and the dispute reclass journals; `subject` names the rows in a refusal."""
     rows = sorted(gl_rows, key=lambda row: int(row["journal_line_no"]))
     if not rows:
-        raise UnpostableSettlementError(f"settlement {settlement_id} has no journal lines")
+        raise UnpostableSettlementError(f"{subject} has no journal lines")
     unmapped = [str(row.get("memo")) for row in rows if not row.get("gl_account_number")]
     if unmapped:
         raise UnpostableSettlementError(
-            f"settlement {settlement_id} has charges without a GL account: {', '.join(unmapped)}"
+            f"{subject} has charges without a GL account: {', '.join(unmapped)}"
         )
     debits = sum((_money(row.get("debit")) for row in rows), ZERO)
     credits = sum((_money(row.get("credit")) for row in rows), ZERO)
     if debits != credits:
         raise UnpostableSettlementError(
-            f"settlement {settlement_id} is unbalanced: debits {debits} != credits {credits}"
+            f"{subject} is unbalanced: debits {debits} != credits {credits}"
         )
     lines = []
     for row in rows:
@@ -176,9 +202,9 @@ def build_journal_entry(
             )
         )
     return JournalEntryBody(
-        externalId=journal_external_id(settlement_id),
-        tranDate=settlement_date,
-        memo=f"Amazon deductions, payment {settlement_id}",
+        externalId=external_id,
+        tranDate=tran_date,
+        memo=memo,
         subsidiary=NsRef(id=subsidiary_id) if subsidiary_id else None,
         currency=NsRef(id=currency_id) if currency_id else None,
         line=JournalLineSublist(items=lines),

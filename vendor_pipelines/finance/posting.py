@@ -122,17 +122,25 @@ def post_settlements(
     for settlement in postable:
         sid = settlement["settlement_id"]
         try:
-            bodies = [
-                (
-                    PAYMENT_CHANNEL,
-                    "customerPayment",
-                    to_payload(
-                        build_customer_payment(
-                            sid, settlement["settlement_date"], settlement["customer_id"], cash[sid]
-                        )
-                    ),
-                ),
-            ]
+            bodies = []
+            # A payment of reversals alone (Amazon paying back disputed claims) settles no
+            # invoice: its journal credits the claims and debits settlement clearing, where the
+            # bank deposit lands; there is no invoice to apply a customer payment to.
+            if cash[sid] or not journals[sid]:
+                bodies.append(
+                    (
+                        PAYMENT_CHANNEL,
+                        "customerPayment",
+                        to_payload(
+                            build_customer_payment(
+                                sid,
+                                settlement["settlement_date"],
+                                settlement["customer_id"],
+                                cash[sid],
+                            )
+                        ),
+                    )
+                )
             if journals[sid]:
                 bodies.append(
                     (
@@ -149,19 +157,22 @@ def post_settlements(
             )
             continue
         for channel, record_type, body in bodies:
-            _post(conn, netsuite, channel, record_type, body, sid, report)
+            post_once(conn, netsuite, channel, record_type, body, sid, report)
     return report
 
 
-def _post(
+def post_once(
     conn: duckdb.DuckDBPyConnection,
     netsuite: NetSuiteClient,
     channel: str,
     record_type: str,
     body: dict[str, Any],
-    settlement_id: str,
+    reference: str,
     report: PostingReport,
 ) -> None:
+    """Upsert one body by its externalId unless the ledger holds it as succeeded with the same
+    payload; counted in `report` (a NetSuite rejection is a `posting_failed` detection naming
+    `reference`, the settlement or dispute case). Shared by every NetSuite posting of finance."""
     key, digest = body["externalId"], payload_hash(body)
     done = conn.execute(
         "select 1 from ops.submissions where channel = ? and submission_key = ?"
@@ -179,9 +190,9 @@ def _post(
         report.failed.append(
             Detection(
                 "posting_failed",
-                f"{record_type}|{settlement_id}",
+                f"{record_type}|{reference}",
                 f"NetSuite rejected the {record_type}: {exc}",
-                reference=settlement_id,
+                reference=reference,
             )
         )
         return

@@ -5,6 +5,11 @@ warehouse. After each finance run the marts are copied into a fresh temporary fi
 target, which is then swapped in with `os.replace` (atomic on POSIX): an analyst session that
 still has the old file open keeps reading it, new sessions get the new one, nobody sees half a
 copy.
+
+Every table and view of the `finance` schema goes, views materialised as of the last build: the
+settlement models, the open deductions, and the disputes (DISPUTE_RELATIONS: one case per claim
+with its judgement and status, the recovery figures per claim month and class, the root causes
+of valid claims, and the reclass journal lines).
 """
 
 from __future__ import annotations
@@ -17,6 +22,13 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_SCHEMAS = ("finance", "marts")
+# Published with the finance schema (named here for whoever looks for them, and for the tests).
+DISPUTE_RELATIONS = (
+    "finance.dispute_cases",
+    "finance.dispute_recovery",
+    "finance.dispute_root_causes",
+    "finance.dispute_journal_lines",
+)
 # Published beside the schemas: what finance works from when it reads the numbers (the GL
 # mapping and rules it owns, the open and resolved exceptions). The rest of `ops` (the
 # submission ledger, its payloads) stays in the warehouse.

@@ -7,6 +7,7 @@ so the snapshot is consistent and re-running it changes nothing when NetSuite ha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -15,7 +16,13 @@ from vendor_pipelines.netsuite import NetSuiteClient
 from vendor_pipelines.netsuite.rows import CatalogueItem, CustomerRow, InventoryLevel, LocationRow
 
 # Items can pass SuiteQL's 100k-row offset ceiling, so they are keyset-paged by id.
-ITEM_COLUMNS = "id, itemid, displayname, custitem_amazon_asin, upccode, baseprice, cost, isinactive"
+ITEM_COLUMNS = (
+    "id, itemid, displayname, custitem_amazon_asin, upccode, baseprice, cost, isinactive, "
+    "weight, weightunit"
+)
+# NetSuite's weight units: SuiteQL gives the list id (1 lb, 2 oz, 3 kg, 4 g), a record or
+# BUILTIN.DF its name. Landed as the name, so finance converts a unit weight to pounds by name.
+WEIGHT_UNITS = {"1": "lb", "2": "oz", "3": "kg", "4": "g", "lbs": "lb"}
 STOCK = (
     "select item, location, quantityonhand, quantityavailable, quantitycommitted, "
     "quantitybackordered from inventoryitemlocations"
@@ -24,6 +31,21 @@ LOCATIONS = "select id, name, custrecord_amazon_party_id, isinactive from locati
 CUSTOMERS = (
     "select id, entityid, companyname, externalid, custentity_amazon_vendor_code from customer"
 )
+
+
+def item_weight(value: object) -> Decimal | None:
+    """One unit's weight as SuiteQL gives it (a string), in the item's weight unit."""
+    if value is None or str(value).strip() == "":
+        return None
+    return Decimal(str(value))
+
+
+def weight_unit(value: object) -> str | None:
+    """NetSuite's weight unit of an item as kg, lb, g or oz (as NetSuite names it otherwise)."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip().lower()
+    return WEIGHT_UNITS.get(text, text)
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,9 @@ def snapshot_catalogue(
             "cost": r.cost,
             "upc": r.upccode,
             "is_inactive": r.isinactive,
+            # Not fields of CatalogueItem: SuiteQL leaves a null column out of its row.
+            "weight": item_weight(getattr(r, "weight", None)),
+            "weight_unit": weight_unit(getattr(r, "weightunit", None)),
         }
         for r in netsuite.suiteql_by_key(ITEM_COLUMNS, "item", row_model=CatalogueItem)
     ]

@@ -82,7 +82,8 @@ create table if not exists raw.amazon_quarantined_payloads (
 );
 
 -- The NetSuite catalogue snapshot. netsuite_items.cost is NetSuite's item cost (= COGS for
--- finance's margin models).
+-- finance's margin models); weight is one unit's weight in weight_unit (kg, lb, g or oz), what
+-- a carton's scale weight is checked against when a shortage claim is judged.
 create table if not exists raw.netsuite_items (
     item_id VARCHAR PRIMARY KEY,
     sku VARCHAR NOT NULL,
@@ -90,7 +91,9 @@ create table if not exists raw.netsuite_items (
     price DECIMAL(18, 4),
     cost DECIMAL(18, 4),
     upc VARCHAR,
-    is_inactive BOOLEAN NOT NULL DEFAULT false
+    is_inactive BOOLEAN NOT NULL DEFAULT false,
+    weight DECIMAL(18, 4),
+    weight_unit VARCHAR
 );
 create table if not exists raw.netsuite_locations (
     location_id varchar primary key,
@@ -152,8 +155,17 @@ create table if not exists orders.po_window_closures (
 );
 """
 
+# Columns added after the first release: warehouses created before gain them.
+MIGRATIONS = tuple(
+    f"ALTER TABLE raw.netsuite_items ADD COLUMN IF NOT EXISTS {column}"
+    for column in ("weight DECIMAL(18, 4)", "weight_unit VARCHAR")
+)
+
 
 def apply(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the order flow's tables if missing, then the resolution view over them."""
+    """Create the order flow's tables if missing and add later columns (idempotent), then the
+    resolution view over them."""
     conn.execute(DDL)
+    for statement in MIGRATIONS:
+        conn.execute(statement)
     conn.execute(RESOLUTION_VIEW)

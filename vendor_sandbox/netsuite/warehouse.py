@@ -17,6 +17,13 @@ tests can name what was seeded (`warehouse_plan`). Scenarios:
 * `invoice_price_off` the clerk keyed a 5 % higher rate on the invoice's first line;
 * `df_partial`        a Direct Fulfillment order shipped without its last unit.
 
+Besides its scenario, every second clean RP order with a carton of two or more units (the first,
+third, ...) has one carton packed a unit short (`short_packed`): the picker scanned N, so
+NetSuite's fulfilment line, the carton contents, the ASN and the invoice all say N, but the
+carton held N-1 and its packageWeight is the scale's reading of N-1 units. Nothing the pipeline
+checks can see it before Amazon's fulfilment centre counts the carton (a right shortage claim);
+the weight is the vendor's own evidence.
+
 Billing terms (`warehouse_billing.bill_terms`): invoices of EU vendor codes carry 19 % VAT;
 clean orders take turns at a freight charge and a 2 % header discount (a DF discount is a
 defect: Amazon's DF invoice has no allowances).
@@ -49,6 +56,8 @@ OWED = "netsuite.warehouse.owed"
 GS1_COMPANY_PREFIX = "0614141"  # GS1's own example company prefix
 CARTON_UNITS = 12  # units of one order line per carton
 KG_TO_LB = Decimal("2.20462")
+TARE_LB = Decimal("0.5")  # an empty carton on the warehouse scale
+SHORT_PACKED_EVERY = 2  # clean RP orders that can take it: the first, third, ... is packed short
 SCENARIOS = {
     "RP": (
         "clean",
@@ -243,16 +252,18 @@ def _packages(
     batch: int,
 ) -> list[dict[str, Any]]:
     cartons: list[dict[str, Any]] = []
+    unit_weights: dict[int, Decimal] = {}
     for number, qty in sorted(picks.items()):
         item = world.item_by_sku(lines[number]["item"].get("refName", "")) or _item_by_id(
             world, lines[number]["item"]["id"]
         )
         unit_kg = item.weight_kg if item else Decimal("1")
+        unit_weights[number] = unit_kg
         left = qty
         while left > 0:
             units = min(left, CARTON_UNITS)
             left -= units
-            weight_lb = (unit_kg * units * KG_TO_LB + Decimal("0.5")).quantize(Decimal("0.1"))
+            weight_lb = _scale_weight(unit_kg, units)
             cartons.append(
                 {
                     "packageCartonNumber": _sscc(books),
@@ -277,7 +288,45 @@ def _packages(
     if first is not None and plan["scenario"] == "missing_weight":
         del first["packageWeight"]
         plan["defects"].append({"kind": "missing_weight", "sscc": first["packageCartonNumber"]})
+    if first is not None and plan["scenario"] == "clean" and plan["program"] == "RP":
+        _short_pack(books, cartons, unit_weights, plan)
     return cartons
+
+
+def _short_pack(
+    books: Books,
+    cartons: list[dict[str, Any]],
+    unit_weights: dict[int, Decimal],
+    plan: dict[str, Any],
+) -> None:
+    """Every second clean RP order that can take it (a carton of two or more units) has its
+    first such carton packed one unit short; the records keep saying what the picker scanned."""
+    carton = next((c for c in cartons if _carton_units(c)[1] >= 2), None)
+    if carton is None:
+        return
+    if int(books.next_id("warehouse.short_packed.RP", 0)) % SHORT_PACKED_EVERY:
+        return
+    order_line, units = _carton_units(carton)
+    carton["packageWeight"] = float(_scale_weight(unit_weights[order_line], units - 1))
+    plan["defects"].append(
+        {
+            "kind": "short_packed",
+            "sscc": carton["packageCartonNumber"],
+            "orderLine": order_line,
+            "missing": 1,
+        }
+    )
+
+
+def _carton_units(carton: dict[str, Any]) -> tuple[int, int]:
+    """(order line, units) of a carton's contents ("orderLine:qty"; one line per carton)."""
+    line, units = carton["custpackage_contents"].split(",")[0].split(":")
+    return int(line), int(units)
+
+
+def _scale_weight(unit_kg: Decimal, units: int) -> Decimal:
+    """What the warehouse scale reads for a carton: the goods in lb plus the carton's tare."""
+    return (unit_kg * units * KG_TO_LB + TARE_LB).quantize(Decimal("0.1"))
 
 
 def _item_by_id(world: World, item_id: Any):

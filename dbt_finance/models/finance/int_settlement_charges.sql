@@ -8,7 +8,8 @@
 -- amount is the signed cash effect: negative = deduction, positive = reversal / pay-back.
 -- original_invoice is the vendor invoice the charge adjusts; links_to the item a reversal
 -- points at (its shortage claim, its provision); claim_key the claim the charge belongs to, so
--- a claim and its reversals net per claim (open_deductions).
+-- a claim and its reversals net per claim (open_deductions); po_number the purchase order the
+-- line names, which a chargeback's dispute case is judged on (dispute_cases).
 with lines as (
     select * from {{ ref('int_remittance_lines_classified') }}
     where {{ settlement_window('settlement_date') }}
@@ -32,7 +33,8 @@ charges as (
         charge.rule_id,
         charge.amount,
         charge.description,
-        charge.adjustment_reason
+        charge.adjustment_reason,
+        lines.po_number
     from lines
     cross join lateral (
         select null as kind, lines.links_to, lines.class_code, lines.rule_id, lines.amount,

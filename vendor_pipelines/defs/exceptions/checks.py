@@ -7,7 +7,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL
-from vendor_pipelines.exceptions.store import open_exceptions
+from vendor_pipelines.exceptions.store import loudest_open_severity, open_exceptions
 from vendor_pipelines.exceptions.types import exception_type
 
 
@@ -38,8 +38,10 @@ def exception_checks(
                     asset_key=key,
                     check_name=name,
                     passed=count == 0,
+                    # Red as soon as one open exception is an error: a type may grow louder
+                    # per detection (a dispute window two days from closing).
                     severity=dg.AssetCheckSeverity.ERROR
-                    if kind.severity == "error"
+                    if (loudest_open_severity(conn, name) or kind.severity) == "error"
                     else dg.AssetCheckSeverity.WARN,
                     metadata={
                         "open_exceptions": count,

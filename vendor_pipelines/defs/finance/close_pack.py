@@ -40,6 +40,10 @@ CLOSE_PACK_AUTOMATION = (
         ["finance", "gl_postings"],
         ["finance", "int_settlement_charges"],
         ["finance", "open_deductions"],
+        # The disputes sheets render these models as of the month end.
+        ["finance", "dispute_cases"],
+        ["finance", "dispute_recovery"],
+        ["finance", "dispute_root_causes"],
         ["finance_config", "deduction_gl_mapping"],
         POSTINGS,  # the clearing roll-forward counts what NetSuite accepted
     ],
@@ -49,7 +53,7 @@ CLOSE_PACK_AUTOMATION = (
     kinds={"python", "duckdb", "excel"},
     pool=DUCKDB_POOL,
     automation_condition=CLOSE_PACK_AUTOMATION,
-    description="Month-end close pack: Excel workbook with charts, and one CSV per sheet.",
+    description="Month-end close pack: Excel workbook with charts and disputes, one CSV per sheet.",
 )
 def close_pack(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     month = context.partition_time_window.start.date()
@@ -102,6 +106,29 @@ def close_pack_metadata(pack: ClosePack) -> dict[str, dg.MetadataValue]:
             )
         ),
     }
+    disputes = next((sheet for sheet in data.sheets if sheet.slug == "disputes"), None)
+    if disputes is not None:
+        col = {name: i for i, name in enumerate(disputes.columns)}
+        # The cases finance must act on first: deadline alerts at month end, fewest days left.
+        urgent = [row for row in disputes.rows if row[col["deadline_alert"]]][:20]
+        metadata["dispute_deadlines_at_month_end"] = dg.MetadataValue.md(
+            _money_table(
+                ["case", "status", "alert", "days left", "deadline", "open"],
+                [
+                    [
+                        markdown_text(row[col["case_id"]]),
+                        markdown_text(row[col["status"]]),
+                        markdown_text(row[col["deadline_alert"]]),
+                        str(row[col["days_left"]]),
+                        str(row[col["dispute_deadline"]]),
+                        f"{row[col['currency']] or ''} {row[col['open_amount']] or 0:,.2f}".strip(),
+                    ]
+                    for row in urgent
+                ],
+            )
+            if urgent
+            else "none"
+        )
     for measure, by_currency in data.totals.items():
         for currency, amount in sorted(by_currency.items()):
             metadata[f"{measure}_{currency.lower()}"] = dg.MetadataValue.float(float(amount))

@@ -85,7 +85,16 @@ posting_checks = exception_checks(
 
 @dg.asset(
     key=ANALYTICS,
-    deps=[["marts", "asin_profitability"], ["finance", "open_deductions"], POSTINGS],
+    deps=[
+        ["marts", "asin_profitability"],
+        ["finance", "open_deductions"],
+        ["finance", "dispute_cases"],
+        ["finance", "dispute_recovery"],
+        ["finance", "dispute_root_causes"],
+        POSTINGS,
+        # After the day's dispute work, so the copy shows the day's cases as decided and posted.
+        ["finance", "dispute_journals"],
+    ],
     partitions_def=settlement_days,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="finance",

@@ -46,6 +46,11 @@ def _custom(record: dict[str, Any], prefix: str) -> Row:
     return out
 
 
+# NetSuite's weight-unit list as SuiteQL gives it (the list id); BUILTIN.DF shows the name.
+WEIGHT_UNIT_IDS = {"lb": "1", "oz": "2", "kg": "3", "g": "4"}
+WEIGHT_UNIT_NAMES = {number: name for name, number in WEIGHT_UNIT_IDS.items()}
+
+
 def item_rows(books: Books) -> list[Row]:
     return [
         {
@@ -58,6 +63,8 @@ def item_rows(books: Books) -> list[Row]:
             "cost": item.get("cost"),
             "isinactive": _flag(item.get("isInactive")),
             "externalid": item.get("externalId"),
+            "weight": item.get("weight"),
+            "weightunit": WEIGHT_UNIT_IDS.get(str(ref_id(item.get("weightUnit")) or "")),
         }
         | _custom(item, "custitem")
         for item in books.all("inventoryItem")
@@ -299,6 +306,10 @@ def _item_type(names: DisplayNames, row: Row, value: Any) -> str | None:
     return ITEM_TYPES.get(str(value))
 
 
+def _weight_unit(names: DisplayNames, row: Row, value: Any) -> str | None:
+    return WEIGHT_UNIT_NAMES.get(str(value))
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
@@ -312,7 +323,7 @@ class Table:
 
 _ITEM = (
     "id itemid displayname itemtype upccode baseprice cost isinactive externalid "
-    "custitem_amazon_asin"
+    "weight weightunit custitem_amazon_asin"
 )
 _INVENTORY = (
     "item location quantityonhand quantityavailable quantitycommitted "
@@ -348,7 +359,7 @@ TABLES: dict[str, Table] = {
             frozenset(_ITEM.split()),
             item_rows,
             "custitem",
-            display={"itemtype": _item_type},
+            display={"itemtype": _item_type, "weightunit": _weight_unit},
         ),
         Table(
             "inventoryitemlocations",

@@ -1,0 +1,653 @@
+# ruff: noqa: E501 -- CSV rows are data, kept one per line as a file has them
+"""Dispute cases judged from our own records, on a warehouse built by hand and `dbt build`.
+
+Seven shipments (NetSuite fulfilment, cartons with SSCC, scale weight and tracking, the ASN
+Amazon accepted), ten invoices, ten purchase orders and two Amazon payments:
+
+    PAY-1 2026-11-02  7 shortage claims, 3 price claims, 5 chargebacks
+    PAY-2 2026-11-20  INV-1SCR +30.00 (all of it), INV-6SCR +5.00 (half), a chargeback reversal
+
+Finance submitted SC-INV-1SC, SC-INV-6SC, SC-INV-7SC and CB-12345678VCBSINV on 2026-11-05.
+Invoices are dated 2026-10-01, due 2026-10-31: shortage and price claims may be disputed until
+2026-11-30; chargebacks (taken 2026-11-02) until 2026-12-02. Item weights: B0A 0.5 kg
+(1.10231 lb), B0B 8 oz, B0C 1 lb; a carton weighs 0.5 lb empty.
+
+The build's window ends 2026-11-20 (the views' as-of day); the other days are the same models
+rendered as of that day (`finance.dbt_sql`, as the close pack renders them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt_build import DbtRun, run_dbt_build
+
+from vendor_pipelines import warehouse_schema
+from vendor_pipelines.finance import load_remittance_bytes
+from vendor_pipelines.finance.dbt_sql import render_model
+from vendor_pipelines.orders import schema as orders_schema
+from vendor_pipelines.orders.catalogue import weight_unit
+
+pytestmark = pytest.mark.slow
+
+LOADED_AT = datetime(2026, 11, 20, 18, tzinfo=UTC)
+BUILT_AS_OF = "2026-11-20"
+ASN_CHANNEL = "amazon.rp.shipmentConfirmation"
+
+ITEMS = [
+    # item_id, sku, asin, price, weight, weight unit as NetSuite names it
+    ("1", "SKU-A", "B0A", "10.00", "0.5", "kg"),
+    ("2", "SKU-B", "B0B", "4.00", "8", "oz"),
+    ("3", "SKU-C", "B0C", "5.00", "1", "lb"),
+]
+
+# fulfilment -> (shipment id, PO, [(order line, item seq, asin, item id, units)],
+#                [(sscc, weight lb, tracking, contents)], hours from shipping to the ASN)
+SHIPMENTS: dict[str, tuple[str, str, list, list, float]] = {
+    # everything right: 12 x B0A weigh 0.5 + 12 x 1.10231 = 13.7 lb, 6 x B0B 3.5 lb
+    "F1": (
+        "SHIP-1",
+        "PO-1",
+        [(1, "1", "B0A", "1", 12), (2, "2", "B0B", "2", 6)],
+        [
+            ("006141410000000011", "13.7", "1Z0000000000000001", "1:12"),
+            ("006141410000000028", "3.5", "1Z0000000000000002", "2:6"),
+        ],
+        0.17,
+    ),
+    # the picker scanned 12 and the ASN said 12, but the carton weighs 11 units (12.6 lb)
+    "F2": (
+        "SHIP-2",
+        "PO-2",
+        [(1, "1", "B0A", "1", 12)],
+        [("006141410000000035", "12.6", "1Z0000000000000003", "1:12")],
+        0.17,
+    ),
+    # 10 of the 12 invoiced shipped; its ASN went 30 hours after the shipment left
+    "F3": (
+        "SHIP-3",
+        "PO-3",
+        [(1, "1", "B0C", "3", 10)],
+        [("006141410000000042", "10.5", "1Z0000000000000004", "1:10")],
+        30.0,
+    ),
+    "F6": (
+        "SHIP-6",
+        "PO-6",
+        [(1, "1", "B0C", "3", 12)],
+        [("006141410000000066", "12.5", "1Z0000000000000006", "1:12")],
+        0.17,
+    ),
+    "F7": (
+        "SHIP-7",
+        "PO-7",
+        [(1, "1", "B0C", "3", 12)],
+        [("006141410000000073", "12.5", "1Z0000000000000007", "1:12")],
+        0.17,
+    ),
+}
+SHIPPED_AT = datetime(2026, 10, 1, 10, tzinfo=UTC)
+
+# invoice id -> (number, PO, fulfilment, [(line, sku, asin, units, rate)])
+INVOICES: dict[str, tuple[str, str, str | None, list]] = {
+    "101": (
+        "INV-1",
+        "PO-1",
+        "F1",
+        [(1, "SKU-A", "B0A", 12, "10.00"), (2, "SKU-B", "B0B", 6, "4.00")],
+    ),
+    "102": ("INV-2", "PO-2", "F2", [(1, "SKU-A", "B0A", 12, "10.00")]),
+    "103": ("INV-3", "PO-3", "F3", [(1, "SKU-C", "B0C", 12, "5.00")]),
+    "104": ("INV-4", "PO-4", None, [(1, "SKU-C", "B0C", 12, "5.00")]),
+    "106": ("INV-6", "PO-6", "F6", [(1, "SKU-C", "B0C", 12, "5.00")]),
+    "107": ("INV-7", "PO-7", "F7", [(1, "SKU-C", "B0C", 12, "5.00")]),
+    "108": ("INV-8", "PO-8", None, [(1, "SKU-A", "B0A", 10, "10.00")]),
+    "109": ("INV-9", "PO-9", None, [(1, "SKU-A", "B0A", 10, "10.50")]),
+    "110": ("INV-10", "PO-10", None, [(1, "SKU-A", "B0A", 10, "10.00")]),
+}
+
+# PO -> (asin of line 1, net cost as issued, net cost now)
+PURCHASE_ORDERS = {
+    "PO-1": ("B0A", "10.00", "10.00"),
+    "PO-2": ("B0A", "10.00", "10.00"),
+    "PO-3": ("B0C", "5.00", "5.00"),
+    "PO-8": ("B0A", "10.00", "10.00"),
+    "PO-9": ("B0A", "10.00", "10.00"),
+    # Amazon lowered its cost after we accepted the order at 10.00
+    "PO-10": ("B0A", "10.00", "9.70"),
+}
+
+LINE_HEADER = (
+    "Payment Number,Invoice Number,Invoice Date,Transaction type,Transaction Description,"
+    "Reference Details,Original Invoice Number,Invoice Amount,Invoice Currency,"
+    "Withholding Amount,Terms Discount Taken,Amount Paid,Remaining Amount"
+)
+
+CLAIMS = [
+    # reference, description, PO, original invoice, amount
+    ("INV-1", "Payments", "PO-1", "", "144.00"),
+    ("INV-1SC", "Shortage claim", "PO-1", "INV-1", "-30.00"),  # 3 x B0A at 10.00
+    ("INV-2SC", "Shortage claim", "PO-2", "INV-2", "-10.00"),
+    ("INV-3SC", "Shortage claim", "PO-3", "INV-3", "-10.00"),  # 2 x B0C at 5.00
+    ("INV-4SC", "Shortage claim", "PO-4", "INV-4", "-5.00"),
+    ("INV-5SC", "Shortage claim", "PO-5", "INV-5", "-7.00"),  # INV-5 is not in NetSuite
+    ("INV-6SC", "Shortage claim", "PO-6", "INV-6", "-10.00"),
+    ("INV-7SC", "Shortage claim", "PO-7", "INV-7", "-5.00"),
+    ("INV-8", "Price variance", "PO-8", "INV-8", "-3.00"),  # 10 units x 0.30
+    ("INV-9", "Price variance", "PO-9", "INV-9", "-5.00"),  # 10 units x 0.50
+    ("INV-10", "Price variance", "PO-10", "INV-10", "-3.00"),
+    ("12345678VCBSINV", "Chargeback: late ASN", "PO-1", "", "-2.88"),
+    ("22345678VCBSINV", "Chargeback: late ASN", "PO-3", "", "-1.00"),
+    ("32345678VCBSINV", "Chargeback: ASN accuracy", "PO-2", "", "-2.40"),
+    ("42345678VCBSINV", "Chargeback: ASN accuracy", "PO-1", "", "-2.88"),
+    ("52345678VCBSINV", "Chargeback: carton labels", "PO-1", "", "-1.00"),
+]
+REVERSALS = [
+    ("INV-1SCR", "Shortage claim reversal", "PO-1", "INV-1", "30.00"),
+    ("INV-6SCR", "Shortage claim reversal", "PO-6", "INV-6", "5.00"),
+    ("12345678VCBSINV", "Chargeback reversal", "PO-1", "", "2.88"),
+]
+SUBMITTED = ["SC-INV-1SC", "SC-INV-6SC", "SC-INV-7SC", "CB-12345678VCBSINV"]
+SUBMITTED_AT = datetime(2026, 11, 5, 15, tzinfo=UTC)
+
+
+def vc_export(number: str, day: str, lines: list[tuple[str, str, str, str, str]]) -> str:
+    total = sum(Decimal(amount) for *_, amount in lines)
+    rows = [
+        f"{number},{reference},10/01/2026,Invoice,{description},{po},{original},{amount},USD,0,0,{amount},0"
+        for reference, description, po, original, amount in lines
+    ]
+    return (
+        "Remittance payments\n\n"
+        "Payment Number,Payment Date,Invoice Currency,Amount in Invoice Currency,Payment Currency,"
+        "Amount in Payment Currency,Exchange Rate,Payment Type,Payment Status,Payment Voided Reason\n"
+        f"{number},{day},USD,{total},USD,{total},1,ACH,Paid,\n\n"
+        + LINE_HEADER
+        + "\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
+def load_records(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.executemany(
+        "INSERT INTO raw.netsuite_items (item_id, sku, asin, price, cost, weight, weight_unit)"
+        " VALUES (?, ?, ?, ?, 1, ?, ?)",
+        ITEMS,
+    )
+    for fulfilment, (shipment, po, lines, cartons, asn_hours) in SHIPMENTS.items():
+        conn.execute(
+            "INSERT INTO raw.netsuite_item_fulfilments (fulfilment_id, tranid, sales_order_id,"
+            " purchase_order_number, program, vendor_code, ship_status, created_at, loaded_at)"
+            " VALUES (?, ?, 'SO', ?, 'RP', 'ACME1', 'C', ?, ?)",
+            [fulfilment, shipment, po, SHIPPED_AT, SHIPPED_AT],
+        )
+        conn.executemany(
+            "INSERT INTO raw.netsuite_item_fulfilment_lines (fulfilment_id, line, order_line,"
+            " item_sequence_number, asin, item_id, quantity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (fulfilment, line, line, seq, asin, item, units)
+                for line, seq, asin, item, units in lines
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO raw.netsuite_fulfilment_packages (fulfilment_id, package_number, sscc,"
+            " weight_lb, tracking_number, contents) VALUES (?, ?, ?, ?, ?, ?)",
+            [(fulfilment, n, *carton) for n, carton in enumerate(cartons, start=1)],
+        )
+        # the ASN as the fulfilment flow leaves it: sent, accepted two minutes later
+        sent = SHIPPED_AT + timedelta(hours=asn_hours)
+        accepted = sent + timedelta(minutes=2)
+        conn.execute(
+            "INSERT INTO ops.submissions (channel, submission_key, payload_hash, status,"
+            " attempts, first_attempt_at, last_attempt_at) VALUES (?, ?, 'h', 'succeeded', 1, ?, ?)",
+            [ASN_CHANNEL, shipment, sent, accepted],
+        )
+        conn.executemany(
+            "INSERT INTO fulfilment.sent_shipment_lines VALUES (?, ?, ?, ?)",
+            [(shipment, fulfilment, seq, units) for _, seq, _, _, units in lines],
+        )
+    for invoice, (number, po, fulfilment, lines) in INVOICES.items():
+        total = sum(units * Decimal(rate) for *_, units, rate in lines)
+        conn.execute(
+            "INSERT INTO raw.netsuite_invoices (invoice_id, tranid, po_number, vendor_code,"
+            " customer_id, trandate, due_date, total, currency)"
+            " VALUES (?, ?, ?, 'ACME1', '77', '2026-10-01', '2026-10-31', ?, 'USD')",
+            [invoice, number, po, total],
+        )
+        for line, sku, asin, units, rate in lines:
+            conn.execute(
+                "INSERT INTO raw.netsuite_invoice_lines VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [invoice, line, sku, asin, units, rate, units * Decimal(rate)],
+            )
+            conn.execute(
+                "INSERT INTO raw.netsuite_invoice_line_refs VALUES (?, ?, ?, ?)",
+                [invoice, line, line, str(line)],
+            )
+        if fulfilment:
+            conn.execute(
+                "INSERT INTO raw.netsuite_invoice_fulfilments VALUES (?, ?, 'RP', ?)",
+                [invoice, fulfilment, SHIPPED_AT],
+            )
+    for po, (asin, issued, now) in PURCHASE_ORDERS.items():
+        conn.execute(
+            "INSERT INTO raw.amazon_purchase_orders (purchase_order_number, program, region,"
+            " vendor_code, purchase_order_state, purchase_order_date, payload_hash,"
+            " first_seen_at, last_changed_at) VALUES (?, 'RP', 'NA', 'ACME1', 'Acknowledged',"
+            " '2026-09-20', ?, '2026-09-20', '2026-09-25')",
+            [po, f"{po}-v2"],
+        )
+        conn.execute(
+            "INSERT INTO raw.amazon_purchase_order_lines VALUES (?, '1', ?, 'SKU', 10, 'Eaches',"
+            " 1, false, ?, 'USD', NULL)",
+            [po, asin, now],
+        )
+        for version, seen, cost in (
+            (f"{po}-v1", "2026-09-20", issued),
+            (f"{po}-v2", "2026-09-25", now),
+        ):
+            payload = (
+                '{"purchaseOrderNumber": "'
+                + po
+                + '", "orderDetails": {"items": [{"itemSequenceNumber": "1",'
+                ' "amazonProductIdentifier": "' + asin + '", "netCost": {"amount": "' + cost + '",'
+                ' "currencyCode": "USD"}}]}}'
+            )
+            conn.execute(
+                "INSERT INTO raw.amazon_purchase_order_versions VALUES (?, ?, 'Acknowledged', ?, ?)",
+                [po, version, seen, payload],
+            )
+    for name, content in (
+        ("pay1.csv", vc_export("PAY-1", "11/02/2026", CLAIMS)),
+        ("pay2.csv", vc_export("PAY-2", "11/20/2026", REVERSALS)),
+    ):
+        assert load_remittance_bytes(conn, content.encode(), name, now=LOADED_AT).status == "loaded"
+    conn.executemany(
+        "INSERT INTO raw.dispute_submissions (case_id, claim_reference, case_class, submitted_at,"
+        " submitted_by) VALUES (?, ?, ?, ?, 'ana')",
+        [
+            (
+                case,
+                case.split("-", 1)[1],
+                "CHARGEBACK" if case.startswith("CB") else "SHORTAGE",
+                SUBMITTED_AT,
+            )
+            for case in SUBMITTED
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def built(module_tmp: Path) -> tuple[Path, DbtRun]:
+    warehouse = module_tmp / "disputes" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    with duckdb.connect(str(warehouse)) as conn:
+        warehouse_schema.apply(conn)
+        load_records(conn)
+    run = run_dbt_build(
+        warehouse,
+        warehouse.parent,
+        {"settlement_date": "2026-11-01", "settlement_date_end": BUILT_AS_OF},
+    )
+    assert run.returncode == 0, run.output[-4000:]
+    return warehouse, run
+
+
+@pytest.fixture(scope="module")
+def warehouse(built: tuple[Path, DbtRun]) -> Path:
+    return built[0]
+
+
+def query(warehouse: Path, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        cursor = conn.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def cases_as_of(warehouse: Path, day: str | None = None) -> dict[str, dict[str, Any]]:
+    """finance.dispute_cases as stored (as of the build's last day), or rendered as of `day`."""
+    sql = "SELECT * FROM finance.dispute_cases"
+    if day:
+        sql = render_model("dispute_cases", variables={"settlement_date_end": day})
+    return {row["case_id"]: row for row in query(warehouse, sql)}
+
+
+def rendered(warehouse: Path, model: str, day: str) -> list[dict[str, Any]]:
+    """A model over dispute_cases, both rendered as of `day` (as the close pack does)."""
+    cases = render_model("dispute_cases", variables={"settlement_date_end": day})
+    sql = render_model(
+        model, variables={"settlement_date_end": day}, refs={"dispute_cases": f"({cases})"}
+    )
+    return query(warehouse, sql)
+
+
+def test_every_claim_is_one_case_with_its_lines(warehouse: Path) -> None:
+    cases = cases_as_of(warehouse)
+    assert sorted(cases) == sorted(
+        [f"SC-{r}" for r, d, *_ in CLAIMS if d == "Shortage claim"]
+        + [f"PC-{r}" for r, d, *_ in CLAIMS if d == "Price variance"]
+        + [f"CB-{r}" for r, d, *_ in CLAIMS if d.startswith("Chargeback")]
+    )
+    won = cases["SC-INV-1SC"]
+    assert (won["claim_reference"], won["invoice_number"], won["po_number"]) == (
+        "INV-1SC",
+        "INV-1",
+        "PO-1",
+    )
+    assert len(won["line_ids"]) == 2  # the claim and its reversal
+    assert (won["claimed_amount"], won["recovered_amount"], won["open_amount"]) == (
+        Decimal("30.00"),
+        Decimal("30.00"),
+        Decimal("0.00"),
+    )
+    # the claim's amount is 3 units at B0A's rate, not a whole number of B0B's (7.5)
+    assert (won["asin"], won["claimed_units"]) == ("B0A", 3)
+    assert {c: cases[c]["chargeback_type"] for c in cases if c.startswith("CB-")} == {
+        "CB-12345678VCBSINV": "ASN_LATE",
+        "CB-22345678VCBSINV": "ASN_LATE",
+        "CB-32345678VCBSINV": "ASN_ACCURACY",
+        "CB-42345678VCBSINV": "ASN_ACCURACY",
+        "CB-52345678VCBSINV": "OTHER",
+    }
+    assert cases["SC-INV-1SC"]["chargeback_type"] is None
+
+
+def test_a_shortage_we_shipped_in_full_is_disputable_with_its_evidence(warehouse: Path) -> None:
+    case = cases_as_of(warehouse, "2026-11-03")["SC-INV-1SC"]
+    assert (case["judgement"], case["status"], case["root_cause"]) == (
+        "disputable",
+        "disputable",
+        None,
+    )
+    evidence = (
+        case["invoiced_units"],
+        case["asn_units"],
+        case["packed_units"],
+        case["weighed_units"],
+    )
+    assert evidence == (12, 12, 12, 12)
+    assert (case["shipment_id"], case["cartons"]) == ("SHIP-1", 1)
+    reason = case["judgement_reason"]
+    for named in (
+        "3 units of B0A",
+        "INV-1",
+        "SHIP-1",
+        "006141410000000011",
+        "1Z0000000000000001",
+        "2026-10-01 10:12 UTC",
+    ):
+        assert named in reason, (named, reason)
+    assert "006141410000000028" not in reason  # the B0B carton is not the claim's
+
+
+def test_a_carton_the_scale_shows_short_makes_the_claim_valid(warehouse: Path) -> None:
+    cases = cases_as_of(warehouse)
+    short_pack = cases["SC-INV-2SC"]
+    assert (short_pack["judgement"], short_pack["root_cause"], short_pack["status"]) == (
+        "valid",
+        "short_packed_carton",
+        "valid",
+    )
+    assert (short_pack["asn_units"], short_pack["packed_units"], short_pack["weighed_units"]) == (
+        12,
+        12,
+        11,
+    )
+    assert "only 11 units" in short_pack["judgement_reason"]
+    assert "006141410000000035" in short_pack["judgement_reason"]
+    short_ship = cases["SC-INV-3SC"]
+    assert (short_ship["judgement"], short_ship["root_cause"]) == ("valid", "short_shipped")
+    assert (short_ship["claimed_units"], short_ship["invoiced_units"], short_ship["asn_units"]) == (
+        2,
+        12,
+        10,
+    )
+    # the ASN-accuracy chargeback of the short-packed carton is right too; its late ASN as well
+    assert (
+        cases["CB-32345678VCBSINV"]["judgement"],
+        cases["CB-32345678VCBSINV"]["root_cause"],
+    ) == (
+        "valid",
+        "asn_units_differ",
+    )
+    assert "weighed 11" in cases["CB-32345678VCBSINV"]["judgement_reason"]
+    late = cases["CB-22345678VCBSINV"]
+    assert (late["judgement"], late["root_cause"], late["shipment_id"]) == (
+        "valid",
+        "asn_late",
+        "SHIP-3",
+    )
+    assert "30.00 h later" in late["judgement_reason"]
+
+
+def test_missing_records_leave_a_case_unjudged_and_open(warehouse: Path) -> None:
+    cases = cases_as_of(warehouse)
+    no_fulfilment, no_invoice, other = (
+        cases["SC-INV-4SC"],
+        cases["SC-INV-5SC"],
+        cases["CB-52345678VCBSINV"],
+    )
+    assert [c["judgement"] for c in (no_fulfilment, no_invoice, other)] == ["unjudged"] * 3
+    assert [c["status"] for c in (no_fulfilment, no_invoice, other)] == ["open"] * 3
+    assert "no NetSuite fulfilment" in no_fulfilment["judgement_reason"]
+    assert "not in NetSuite" in no_invoice["judgement_reason"]
+    # no invoice in NetSuite: its clock runs from the day the claim was taken
+    assert (no_invoice["window_basis"], no_invoice["dispute_deadline"]) == (
+        "settlement_date_no_due_date",
+        date(2026, 12, 2),
+    )
+    assert (
+        no_fulfilment["window_basis"],
+        no_fulfilment["dispute_deadline"],
+        no_fulfilment["days_left"],
+    ) == (
+        "invoice_due_date",
+        date(2026, 11, 30),
+        10,
+    )
+
+
+def test_price_claims_are_judged_against_the_po_cost(warehouse: Path) -> None:
+    cases = cases_as_of(warehouse)
+    at_cost, above, updated = cases["PC-INV-8"], cases["PC-INV-9"], cases["PC-INV-10"]
+    assert (at_cost["judgement"], at_cost["asin"], at_cost["claimed_units"]) == (
+        "disputable",
+        "B0A",
+        10,
+    )
+    assert (at_cost["invoice_price"], at_cost["po_net_cost"], at_cost["netsuite_price"]) == (
+        Decimal("10.0000"),
+        Decimal("10.0000"),
+        Decimal("10.0000"),
+    )
+    assert (above["judgement"], above["root_cause"]) == ("valid", "invoiced_above_po_cost")
+    assert "10.5000" in above["judgement_reason"]
+    # Amazon lowered its cost after the order was issued: our invoice follows the order
+    assert (updated["judgement"], updated["po_net_cost"], updated["po_net_cost_at_po_date"]) == (
+        "disputable",
+        Decimal("9.7000"),
+        Decimal("10.0000"),
+    )
+
+
+def test_chargebacks_are_judged_on_the_po_shipments(warehouse: Path) -> None:
+    cases = cases_as_of(warehouse, "2026-11-03")
+    on_time, accurate = cases["CB-12345678VCBSINV"], cases["CB-42345678VCBSINV"]
+    assert (on_time["judgement"], on_time["asn_sent_at"] is not None) == ("disputable", True)
+    assert "within 24 h" in on_time["judgement_reason"]
+    assert (
+        accurate["judgement"],
+        accurate["asn_units"],
+        accurate["weighed_units"],
+        accurate["cartons"],
+    ) == (
+        "disputable",
+        18,
+        18,
+        2,
+    )
+    # notification based: 30 days from the day taken
+    assert (on_time["window_basis"], on_time["dispute_deadline"]) == (
+        "settlement_date",
+        date(2026, 12, 2),
+    )
+
+
+def test_status_follows_submission_reversals_and_the_clocks(warehouse: Path) -> None:
+    statuses = {
+        day: {case: row["status"] for case, row in cases_as_of(warehouse, day).items()}
+        for day in ("2026-11-03", "2026-11-10", BUILT_AS_OF, "2026-12-20")
+    }
+    assert statuses["2026-11-03"]["SC-INV-7SC"] == "disputable"
+    assert statuses["2026-11-10"]["SC-INV-7SC"] == "submitted"
+    assert statuses["2026-11-10"]["SC-INV-1SC"] == "submitted"
+    assert statuses[BUILT_AS_OF]["SC-INV-1SC"] == "won"
+    assert statuses[BUILT_AS_OF]["SC-INV-6SC"] == "partly_won"
+    assert statuses[BUILT_AS_OF]["CB-12345678VCBSINV"] == "won"
+    assert statuses[BUILT_AS_OF]["SC-INV-7SC"] == "submitted"  # 15 days into Amazon's 40
+    late = cases_as_of(warehouse, "2026-12-20")
+    assert (late["SC-INV-7SC"]["status"], late["SC-INV-7SC"]["decided_on"]) == (
+        "lost",
+        date(2026, 12, 16),
+    )
+    # not submitted in time: expired the day after the deadline
+    assert (late["SC-INV-4SC"]["status"], late["SC-INV-4SC"]["decided_on"]) == (
+        "expired",
+        date(2026, 12, 1),
+    )
+    assert (late["PC-INV-8"]["status"], late["CB-42345678VCBSINV"]["status"]) == (
+        "expired",
+        "expired",
+    )
+    # an accepted claim stays accepted past its deadline: nothing to dispute
+    assert late["SC-INV-2SC"]["status"] == "valid"
+    won = cases_as_of(warehouse)["SC-INV-1SC"]
+    assert (won["decided_on"], won["submitted_by"]) == (date(2026, 11, 20), "ana")
+
+
+def journal(rows: list[dict[str, Any]]) -> dict[str, list[tuple]]:
+    lines: dict[str, list[tuple]] = {}
+    for r in sorted(rows, key=lambda r: (r["journal_external_id"], r["journal_line_no"])):
+        lines.setdefault(r["journal_external_id"], []).append(
+            (r["gl_account_number"], r["debit"], r["credit"], r["posting_date"])
+        )
+    return lines
+
+
+def test_decided_cases_are_reclassed_off_1205_in_balanced_journals(
+    built: tuple[Path, DbtRun],
+) -> None:
+    warehouse, run = built
+    assert run.status("assert_dispute_journals_balanced") == "pass"
+    assert run.status("unique_dispute_cases_case_id") == "pass"
+    ten, five = Decimal("10.00"), Decimal("5.00")
+    zero = Decimal("0.00")
+    november = date(2026, 11, 20)
+    claimed = {
+        r["case_id"]: r["claimed_on"]
+        for r in query(warehouse, "SELECT case_id, claimed_on FROM finance.dispute_cases")
+    }
+    sc2, sc3, pc9 = claimed["SC-INV-2SC"], claimed["SC-INV-3SC"], claimed["PC-INV-9"]
+    assert journal(query(warehouse, "SELECT * FROM finance.dispute_journal_lines")) == {
+        # valid: accepted to contra revenue on the day Amazon took it, so it never moves
+        "AMZ-DJE-SC-INV-2SC": [("4170", ten, zero, sc2), ("1205", zero, ten, sc2)],
+        "AMZ-DJE-SC-INV-3SC": [("4170", ten, zero, sc3), ("1205", zero, ten, sc3)],
+        "AMZ-DJE-PC-INV-9": [("4160", five, zero, pc9), ("1205", zero, five, pc9)],
+        # partly won: the half Amazon kept is written off on the day it paid the other half
+        "AMZ-DJE-SC-INV-6SC": [("6900", five, zero, november), ("1205", zero, five, november)],
+    }
+    december = journal(rendered(warehouse, "dispute_journal_lines", "2026-12-20"))
+    assert december["AMZ-DJE-SC-INV-7SC"] == [
+        ("6900", five, zero, date(2026, 12, 16)),
+        ("1205", zero, five, date(2026, 12, 16)),
+    ]
+    assert december["AMZ-DJE-SC-INV-4SC"][0] == ("6900", five, zero, date(2026, 12, 1))
+    assert not any(key.startswith("AMZ-DJE-CB-") for key in december)  # chargebacks sit on 6200
+    for key, lines in december.items():
+        assert sum(d for _, d, _, _ in lines) == sum(c for _, _, c, _ in lines), key
+
+
+def test_recovery_figures_and_root_causes(warehouse: Path) -> None:
+    recovery = {
+        r["case_class"]: r for r in query(warehouse, "SELECT * FROM finance.dispute_recovery")
+    }
+    shortage = recovery["SHORTAGE"]
+    assert shortage["claim_month"] == date(2026, 11, 1)
+    figures = {
+        k: shortage[k]
+        for k in (
+            "cases",
+            "claimed_amount",
+            "disputable_amount",
+            "disputed_amount",
+            "won_amount",
+            "recovered_amount",
+            "lost_amount",
+            "expired_amount",
+            "valid_amount",
+            "open_amount",
+        )
+    }
+    claimed = sum(-Decimal(a) for r, d, _, _, a in CLAIMS if d == "Shortage claim")
+    disputed = Decimal("30.00") + Decimal("10.00") + Decimal("5.00")  # INV-1SC, -6SC, -7SC
+    recovered = Decimal("30.00") + Decimal("5.00")
+    assert figures == {
+        "cases": 7,
+        "claimed_amount": claimed,
+        "disputable_amount": disputed,
+        "disputed_amount": disputed,
+        "won_amount": recovered,
+        "recovered_amount": recovered,
+        "lost_amount": Decimal("5.00"),  # the half of INV-6SC Amazon kept
+        "expired_amount": Decimal("0.00"),
+        "valid_amount": Decimal("20.00"),
+        "open_amount": claimed - recovered,
+    }
+    assert float(shortage["recovery_rate"]) == pytest.approx(float(recovered / disputed), abs=1e-4)
+    assert shortage["median_days_to_decision"] == 15
+    causes = {
+        (r["case_class"], r["root_cause"]): (r["cases"], r["units"], r["amount"])
+        for r in query(warehouse, "SELECT * FROM finance.dispute_root_causes")
+    }
+    assert causes == {
+        ("SHORTAGE", "short_packed_carton"): (1, 1, Decimal("10.00")),
+        ("SHORTAGE", "short_shipped"): (1, 2, Decimal("10.00")),
+        ("PRICE_CLAIM", "invoiced_above_po_cost"): (1, 10, Decimal("5.00")),
+        ("CHARGEBACK", "asn_late"): (1, 0, Decimal("1.00")),
+        ("CHARGEBACK", "asn_units_differ"): (1, 0, Decimal("2.40")),
+    }
+    december = {r["case_class"]: r for r in rendered(warehouse, "dispute_recovery", "2026-12-20")}
+    assert december["SHORTAGE"]["lost_amount"] == Decimal("10.00")  # INV-7SC lost, INV-6SC's half
+    assert december["SHORTAGE"]["expired_amount"] == Decimal("12.00")  # INV-4SC, INV-5SC
+
+
+def test_item_weights_land_on_warehouses_made_before_them(tmp_path: Path) -> None:
+    """The scale evidence needs each item's weight: an older raw.netsuite_items gains it."""
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as conn:
+        conn.execute("CREATE SCHEMA raw")
+        conn.execute(
+            "CREATE TABLE raw.netsuite_items (item_id VARCHAR PRIMARY KEY, sku VARCHAR NOT NULL,"
+            " asin VARCHAR, price DECIMAL(18, 4), cost DECIMAL(18, 4), upc VARCHAR,"
+            " is_inactive BOOLEAN NOT NULL DEFAULT false)"
+        )
+        conn.execute("INSERT INTO raw.netsuite_items (item_id, sku) VALUES ('1', 'SKU-A')")
+        orders_schema.apply(conn)
+        orders_schema.apply(conn)  # idempotent
+        assert conn.execute("SELECT weight, weight_unit FROM raw.netsuite_items").fetchall() == [
+            (None, None)
+        ]
+    # SuiteQL gives the unit's list id, a record its name
+    assert [weight_unit(v) for v in ("3", "kg", "LB", "2", "g", None)] == [
+        "kg",
+        "kg",
+        "lb",
+        "oz",
+        "g",
+        None,
+    ]

@@ -17,7 +17,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -366,6 +366,9 @@ def submit_disputes(settings: Settings, day: date) -> int:
     """The demo plays finance: it uploads the packet of every case the models judged
     disputable in Vendor Central (the sandbox's) and records each as submitted, which starts
     its decision clock. Returns the number of cases submitted."""
+    # On the settlement day itself (the demo compresses a week into minutes): the cases are
+    # built as of that day, and a submission after it would count only from the next day's.
+    submitted_at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
     with duckdb.connect(str(settings.duckdb_path)) as conn:
         warehouse_schema.apply(conn)
         disputable = cases(conn, "disputable")
@@ -376,6 +379,7 @@ def submit_disputes(settings: Settings, day: date) -> int:
                 conn,
                 case["case_id"],
                 "finance (the demo)",
+                submitted_at=submitted_at,
                 packet_file=str(pdf) if pdf.exists() else None,
                 note="uploaded in Vendor Central by the demo",
             )

@@ -403,7 +403,7 @@ OVERDUE: dict[str, Overdue] = {
               -- a payment of reversals alone settles no invoice: its journal is its posting
               and exists (
                   select 1 from finance.cash_application c
-                  where c.payment_number = r.settlement_id)
+                  where c.payment_number = r.settlement_id and c.apply_amount <> 0)
               and not exists (
                   select 1 from ops.submissions s
                   where s.channel = '{PAYMENT_CHANNEL}' and s.status = 'succeeded'

@@ -373,6 +373,9 @@ def claim_line(claim: dict[str, Any]) -> SandboxRemitItem:
         "CHARGEBACK",
         description=LATE_ASN if late else ASN_ACCURACY,
         transaction_type="Financial Debit Note Invoice",
+        # The 820 carries no description: its RMR07 (X12 426) says which chargeback it is,
+        # 70 ASN not received (in time), 06 quantity contested (ASN units vs received).
+        reason="70" if late else "06",
         po_number=claim["po"],
     )
 

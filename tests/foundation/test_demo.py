@@ -9,17 +9,22 @@ Amazon received, never from the pipeline's own tables alone.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pypdf
 import pytest
 
 from vendor_sandbox.amazon.state import RECEIVED_KINDS, AmazonSandboxState
+from vendor_sandbox.amazon_claims import claims_made, disputes_received
 from vendor_sandbox.netsuite.records.base import Books
 from vendor_sandbox.store import SandboxStore
 from vendor_sandbox.world import Scale, World, generate_world
@@ -93,7 +98,10 @@ def test_every_settlement_reconciles_to_the_cent_and_is_posted(demo: DemoRun) ->
     )
     # Every payment that settles invoices has its customer payment; a payment of reversals
     # alone (Amazon paying back disputed claims) is posted as its journal only.
-    applying = demo.query("select count(distinct payment_number) from finance.cash_application")
+    applying = demo.query(
+        """select count(distinct payment_number) from finance.cash_application
+           where apply_amount <> 0"""
+    )
     assert posted == applying and 0 < applying[0][0] <= len(settlements)
     journals = demo.query(
         """select count(*) from ops.submissions
@@ -213,3 +221,100 @@ def test_two_demo_runs_leave_finance_no_open_error_and_the_analysts_the_exceptio
         assert not [t for t in tables if t.startswith("ops.submission")]
         (copied,) = analytics.execute("select count(*) from ops.exceptions").fetchone()
     assert copied == demo.query("select count(*) from ops.exceptions")[0][0]
+
+
+# --- disputes: what Amazon claimed, against what the sandbox actually did -------------------
+
+
+def _cases(demo: DemoRun) -> dict[str, dict]:
+    with duckdb.connect(str(demo.root / "warehouse.duckdb"), read_only=True) as conn:
+        cursor = conn.execute("select * from finance.dispute_cases")
+        names = [d[0] for d in cursor.description]
+        return {
+            row[names.index("claim_reference")].upper(): dict(zip(names, row, strict=True))
+            for row in cursor.fetchall()
+        }
+
+
+def test_every_claim_amazon_raised_is_a_case_judged_as_the_sandbox_knows_it(
+    demo: DemoRun,
+) -> None:
+    claims = claims_made(demo.amazon.store)
+    cases = _cases(demo)
+    # Each kind of claim, wrong and right: the wrong ones where the sandbox shipped in full
+    # (a receiving miscount, a cost Amazon updated, an ASN said to be late), the right ones
+    # where its warehouse packed a carton one unit short.
+    assert {(c["kind"], c["truth"]) for c in claims} == {
+        ("SHORTAGE", "wrong"),
+        ("SHORTAGE", "right"),
+        ("PRICE_CLAIM", "wrong"),
+        ("CHARGEBACK", "wrong"),
+        ("CHARGEBACK", "right"),
+    }
+    assert len(cases) == len(claims)
+    for claim in claims:
+        case = cases[claim["reference"].upper()]
+        expected = "disputable" if claim["truth"] == "wrong" else "valid"
+        assert case["judgement"] == expected, (claim, case["judgement_reason"])
+        assert case["case_class"] == claim["kind"]
+        assert case["claimed_amount"] == Decimal(claim["amount"])
+        if claim["truth"] == "right":
+            # The carton the warehouse packed short is the one the sentence names.
+            assert claim["sscc"] in case["judgement_reason"], case["judgement_reason"]
+            assert case["root_cause"] == (
+                "short_packed_carton" if claim["kind"] == "SHORTAGE" else "asn_units_differ"
+            )
+        if claim["kind"] == "SHORTAGE" and claim["asin"]:
+            assert (case["asin"], case["claimed_units"]) == (claim["asin"], claim["units"])
+
+
+def test_each_disputable_case_has_its_packet(demo: DemoRun) -> None:
+    disputable = [c for c in _cases(demo).values() if c["judgement"] == "disputable"]
+    assert disputable
+    for case in disputable:
+        stem = demo.root / "disputes" / case["case_id"]
+        text = " ".join(
+            page.extract_text() for page in pypdf.PdfReader(str(stem.with_suffix(".pdf"))).pages
+        )
+        assert case["case_id"] in text and case["claim_reference"] in text
+        rows = list(csv.DictReader(io.StringIO(stem.with_suffix(".csv").read_text())))
+        assert rows and all(case["po_number"] in row.values() for row in rows), rows
+
+
+def test_a_reversal_closes_its_case_with_the_money_recovered_posted_once(demo: DemoRun) -> None:
+    decided = [d for d in disputes_received(demo.amazon.store) if d.get("decision")]
+    cases = _cases(demo)
+    outcomes = {d["decision"]["outcome"] for d in decided}
+    assert {"reversed", "partly_reversed"} <= outcomes
+    for dispute in decided:
+        case = cases[dispute["reference"].upper()]
+        decision = dispute["decision"]
+        assert case["submitted_at"] is not None
+        if decision["outcome"] == "denied":
+            assert case["recovered_amount"] == 0
+            continue
+        assert case["recovered_amount"] == Decimal(decision["amount"])
+        assert case["status"] == ("won" if decision["outcome"] == "reversed" else "partly_won")
+        # The reversal is a line of the payment that brought the money, posted with it once.
+        journal = demo.query(
+            """select s.status, count(*) over () from ops.submissions s
+               join (select distinct journal_external_id from finance.gl_postings
+                     where settlement_id = ?) g on s.submission_key = g.journal_external_id
+               where s.channel = 'netsuite.journalEntry'""",
+            [decision["payment"]],
+        )
+        assert journal == [("succeeded", 1)], dispute
+    # What Amazon kept of a partly won case is written off once, on 6900.
+    for case in cases.values():
+        if case["status"] != "partly_won":
+            continue
+        key = f"AMZ-DJE-{case['case_id']}"
+        lines = demo.query(
+            """select gl_account_number, debit from finance.dispute_journal_lines
+               where journal_external_id = ? and debit > 0""",
+            [key],
+        )
+        assert lines == [("6900", case["claimed_amount"] - case["recovered_amount"])]
+        assert demo.query(
+            "select status, attempts from ops.submissions where submission_key = ?", [key]
+        ) == [("succeeded", 1)]

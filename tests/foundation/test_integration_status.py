@@ -186,7 +186,9 @@ def _warehouse(conn: duckdb.DuckDBPyConnection) -> None:
                grain varchar, settlement_id varchar, settlement_date date,
                unexplained_variance decimal(18, 2), is_postable boolean)"""
     )
-    conn.execute("create table finance.cash_application (payment_number varchar)")
+    conn.execute(
+        "create table finance.cash_application (payment_number varchar, apply_amount decimal)"
+    )
 
 
 def _po(conn: duckdb.DuckDBPyConnection, number: str, ordered: datetime) -> None:
@@ -233,7 +235,7 @@ def _payment(
         [number, day, variance, postable],
     )
     if settles_invoices:
-        conn.execute("insert into finance.cash_application values (?)", [number])
+        conn.execute("insert into finance.cash_application values (?, 100)", [number])
 
 
 def test_overdue_items_per_flow_on_a_hand_built_warehouse() -> None:

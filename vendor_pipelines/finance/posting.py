@@ -126,7 +126,7 @@ def post_settlements(
             # A payment of reversals alone (Amazon paying back disputed claims) settles no
             # invoice: its journal credits the claims and debits settlement clearing, where the
             # bank deposit lands; there is no invoice to apply a customer payment to.
-            if cash[sid] or not journals[sid]:
+            if any(row.get("apply_amount") for row in cash[sid]) or not journals[sid]:
                 bodies.append(
                     (
                         PAYMENT_CHANNEL,

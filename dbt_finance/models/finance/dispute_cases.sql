@@ -88,8 +88,11 @@ cases as (
         cl.*,
         case
             when cl.case_class <> 'CHARGEBACK' then null
+            -- the VC export describes the chargeback; the 820 has only its X12 426 reason
+            -- (06 quantity contested: ASN units vs received; 70 ASN not received in time)
             when regexp_matches(coalesce(cl.claim_description, ''),
                                 '(?i)asn.{0,3}(accuracy|quantit|units)')
+                 or cl.claim_reason_code = '06'
                 then 'ASN_ACCURACY'
             when regexp_matches(coalesce(cl.claim_description, ''),
                                 '(?i)late.{0,3}asn|asn.{0,3}(late|not received)')

@@ -29,11 +29,12 @@ import openpyxl
 import pytest
 
 from vendor_pipelines import warehouse_schema
-from vendor_pipelines.disputes.detections import ERROR_DAYS, dispute_deadline_problems
+from vendor_pipelines.disputes.detections import dispute_deadline_problems
 from vendor_pipelines.exceptions.store import record_detections
 from vendor_pipelines.finance import close_pack
 from vendor_pipelines.finance.close_pack import build_close_pack, money_format, open_warehouse
 from vendor_pipelines.finance.dbt_sql import create_model_views, load_seeds, render_model
+from vendor_pipelines.finance.dispute_deadlines import ERROR_DAYS
 from vendor_pipelines.finance.publish import DISPUTE_RELATIONS, publish_analytics
 
 MAY, MAY_END = date(2026, 5, 1), date(2026, 5, 31)

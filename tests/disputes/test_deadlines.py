@@ -36,12 +36,7 @@ from vendor_pipelines.defs.disputes.deadlines import (
     dispute_deadlines,
 )
 from vendor_pipelines.defs.finance.partitions import settlement_days
-from vendor_pipelines.disputes.detections import (
-    ERROR_DAYS,
-    EXPIRED_NOTICE_DAYS,
-    WARN_DAYS,
-    dispute_deadline_problems,
-)
+from vendor_pipelines.disputes.detections import EXPIRED_NOTICE_DAYS, dispute_deadline_problems
 from vendor_pipelines.exceptions.alerts import (
     AlertState,
     read_exception_feed,
@@ -53,6 +48,7 @@ from vendor_pipelines.exceptions.store import (
     record_detections,
 )
 from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
+from vendor_pipelines.finance.dispute_deadlines import ERROR_DAYS, WARN_DAYS
 from vendor_pipelines.finance.posting import JOURNAL_CHANNEL
 from vendor_pipelines.submissions.ledger import Outcome, record_outcomes, record_pending
 

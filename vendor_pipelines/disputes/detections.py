@@ -2,7 +2,7 @@
 
 A claim Amazon took is money back only if it is disputed in time. Every case still ours to
 dispute (not yet submitted: `open`, not judged for want of records, or `disputable`, our records
-prove Amazon wrong) raises `dispute_window_closing` in its last WARN_DAYS days, as a warning,
+prove Amazon wrong) raises `dispute_window_closing` in its last WARN_DAYS days (the rule in `finance.dispute_deadlines`), as a warning,
 and as an error in its last ERROR_DAYS (per-detection severity, see exceptions.store). A case
 whose window closed undisputed raises `dispute_expired`.
 
@@ -26,31 +26,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from vendor_pipelines.finance.dispute_deadlines import deadline_alert_sql, quoted
 from vendor_pipelines.finance.posting import JOURNAL_CHANNEL
 
-WARN_DAYS = 7  # dispute_window_closing from this many days left (warn)
-ERROR_DAYS = 2  # ... and an error from this many
 EXPIRED_NOTICE_DAYS = 30  # dispute_expired stays open at least this long after the deadline
-# Cases nobody has submitted yet and which are still ours to dispute.
-DISPUTABLE_STATUSES = ("open", "disputable")
 # Classes whose open amount sits on 1205 until a reclass journal moves it (chargebacks: 6200).
 JOURNALED_CLASSES = ("SHORTAGE", "PRICE_CLAIM")
 JOURNAL_PREFIX = "AMZ-DJE"
-
-
-def _quoted(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
-def deadline_alert_sql(status: str = "status", days_left: str = "days_left") -> str:
-    """The deadline rule as a SQL expression over a case's `status` and days left: 'error',
-    'warn' (dispute_window_closing), 'expired' (dispute_expired) or null (nothing to chase)."""
-    disputable = f"{status} in ({_quoted(DISPUTABLE_STATUSES)})"
-    return f"""case
-        when {status} = 'expired' or ({disputable} and {days_left} < 0) then 'expired'
-        when {disputable} and {days_left} <= {ERROR_DAYS} then 'error'
-        when {disputable} and {days_left} <= {WARN_DAYS} then 'warn'
-    end"""
 
 
 def _journal_key(case_id: str) -> str:
@@ -104,7 +86,7 @@ select 'dispute_expired', c.case_id, c.vendor_code, c.po_number, c.asin, null,
        || coalesce(strftime(c.dispute_deadline, '%Y-%m-%d'), 'unknown')
        || ' passed without a dispute; ' || {_MONEY} || ' lost; ' || {_JUDGEMENT}
        || '. Owner finance: '
-       || case when c.case_class in ({_quoted(JOURNALED_CLASSES)})
+       || case when c.case_class in ({quoted(JOURNALED_CLASSES)})
                then 'written off from 1205 to 6900 by journal ' || {_journal_key("c.case_id")}
                     || case when w.submission_key is null then ' (not yet in NetSuite)'
                             else ' (in NetSuite)' end
@@ -115,7 +97,7 @@ from cases c
 left join write_offs_posted w on w.submission_key = {_journal_key("c.case_id")}
 where c.alert = 'expired'
   and (c.days_to_go >= -{EXPIRED_NOTICE_DAYS}
-       or (c.case_class in ({_quoted(JOURNALED_CLASSES)}) and w.submission_key is null))
+       or (c.case_class in ({quoted(JOURNALED_CLASSES)}) and w.submission_key is null))
 """
 
 

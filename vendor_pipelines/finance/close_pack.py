@@ -32,8 +32,8 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
-from vendor_pipelines.disputes.detections import deadline_alert_sql
 from vendor_pipelines.finance.dbt_sql import render_model
+from vendor_pipelines.finance.dispute_deadlines import deadline_alert_sql
 from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 
 ZERO = Decimal("0.00")

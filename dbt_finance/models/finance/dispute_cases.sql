@@ -168,6 +168,7 @@ line_evidence as (
         si.weighed_units,
         si.cartons,
         si.carton_ssccs,
+        si.light_cartons,
         si.tracking_numbers,
         si.cartons_without_tracking,
         pc.po_net_cost,
@@ -205,6 +206,8 @@ invoice_evidence as (
             as weighed_units,
         coalesce(sum(cartons), 0)::integer as cartons,
         list_sort(list_distinct(flatten(list(coalesce(carton_ssccs, []::varchar[]))))) as carton_ssccs,
+        list_sort(list_distinct(flatten(list(coalesce(light_cartons, []::varchar[])))))
+            as light_cartons,
         list_sort(list_distinct(flatten(list(coalesce(tracking_numbers, []::varchar[])))))
             as tracking_numbers,
         any_value(fulfilment_id) as fulfilment_id,
@@ -249,7 +252,10 @@ po_items as (
         string_agg(
             si.shipment_id || ' item ' || si.item_sequence_number || ' (' || coalesce(si.asin, '?')
             || '): ASN ' || coalesce(si.asn_units::varchar, 'none') || ', packed '
-            || si.packed_units || ', weighed ' || coalesce(si.weighed_units::varchar, 'unknown'),
+            || si.packed_units || ', weighed ' || coalesce(si.weighed_units::varchar, 'unknown')
+            || case when len(si.light_cartons) > 0
+                    then ' (carton ' || array_to_string(si.light_cartons, ', ') || ' weighs short)'
+                    else '' end,
             '; ' order by si.shipment_id, si.item_sequence_number
         ) filter (where si.asn_units is distinct from si.packed_units
                   or si.packed_units is distinct from si.weighed_units) as differing_items
@@ -305,6 +311,7 @@ evidence as (
         coalesce(ie.without_po_cost, true) as without_po_cost,
         coalesce(ie.above_po_cost, false) as above_po_cost,
         array_to_string(ie.carton_ssccs, ', ') as invoice_ssccs,
+        array_to_string(ie.light_cartons, ', ') as light_ssccs,
         array_to_string(ie.tracking_numbers, ', ') as invoice_tracking,
         ps.shipments,
         coalesce(ps.asn_on_time, false) as asn_on_time,
@@ -412,7 +419,8 @@ reasoned as (
                      || ' (accepted ' || j.accepted_text || ') said ' || j.asn_units
                      || ' and cartons ' || j.invoice_ssccs || ' were packed with '
                      || j.packed_units || ', but their scale weights show only '
-                     || j.weighed_units || ' units: a carton was packed short.'
+                     || j.weighed_units || ' units: carton ' || j.light_ssccs
+                     || ' was packed short.'
             when j.case_class = 'SHORTAGE' and j.judgement = 'valid'
                 then 'Valid: Amazon claims ' || j.claim_text || ' on invoice ' || j.invoice_number
                      || '; we invoiced ' || j.invoiced_units || ' but ASN ' || j.shipment_id
@@ -539,13 +547,8 @@ windowed as (
 deadlined as (
     select
         w.*,
-        case
-            when w.dispute_window_days is null then null
-            when w.case_class in ('SHORTAGE', 'PRICE_CLAIM') and w.invoice_date is not null
-                then least(w.clock_start + to_days(w.dispute_window_days),
-                           w.invoice_date + interval 24 month)
-            else w.clock_start + to_days(w.dispute_window_days)
-        end::date as dispute_deadline,
+        {{ dispute_deadline('w.case_class', 'w.clock_start', 'w.invoice_date',
+                            'w.dispute_window_days') }} as dispute_deadline,
         s.submitted_at,
         s.submitted_by,
         s.submitted_on,

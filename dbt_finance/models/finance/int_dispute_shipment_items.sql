@@ -31,6 +31,9 @@ packed as (
         case when count(*) = count(weighed_units) then sum(weighed_units) end as weighed_units,
         count(distinct package_number) as cartons,
         list(distinct sscc order by sscc) as carton_ssccs,
+        -- cartons whose scale weight holds fewer units than NetSuite says were packed in them
+        list(distinct sscc order by sscc) filter (where weighed_units < packed_units)
+            as light_cartons,
         list(distinct tracking_number order by tracking_number)
             filter (where tracking_number is not null) as tracking_numbers,
         count(distinct package_number) filter (where tracking_number is null)
@@ -61,6 +64,7 @@ select
     pa.weighed_units,
     coalesce(pa.cartons, 0) as cartons,
     coalesce(pa.carton_ssccs, []::varchar[]) as carton_ssccs,
+    coalesce(pa.light_cartons, []::varchar[]) as light_cartons,
     coalesce(pa.tracking_numbers, []::varchar[]) as tracking_numbers,
     coalesce(pa.cartons_without_tracking, 0) as cartons_without_tracking,
     pa.unit_weight_lb

@@ -79,13 +79,8 @@ deadlined as (
         m.gl_account_name,
         m.is_disputable,
         m.dispute_window_days,
-        case
-            when m.dispute_window_days is null then null
-            when d.class_code in ('SHORTAGE', 'PRICE_CLAIM') and d.invoice_date is not null
-                then least(d.clock_start + to_days(m.dispute_window_days),
-                           d.invoice_date + interval 24 month)
-            else d.clock_start + to_days(m.dispute_window_days)
-        end::date as dispute_deadline
+        {{ dispute_deadline('d.class_code', 'd.clock_start', 'd.invoice_date',
+                            'm.dispute_window_days') }} as dispute_deadline
     from dated as d
     left join {{ ref('deduction_gl_mapping') }} as m on m.class_code = d.class_code
     where d.open_amount > 0

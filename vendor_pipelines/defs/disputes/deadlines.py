@@ -12,8 +12,6 @@ from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.deployment import DEPLOYMENT
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.disputes.detections import (
-    ERROR_DAYS,
-    WARN_DAYS,
     dispute_deadline_problems,
 )
 from vendor_pipelines.exceptions.store import (
@@ -22,6 +20,7 @@ from vendor_pipelines.exceptions.store import (
     record_detections,
 )
 from vendor_pipelines.exceptions.types import exception_type
+from vendor_pipelines.finance.dispute_deadlines import ERROR_DAYS, WARN_DAYS
 
 DISPUTE_DEADLINES = dg.AssetKey(["finance", "dispute_deadlines"])
 DISPUTE_CASES = dg.AssetKey(["finance", "dispute_cases"])

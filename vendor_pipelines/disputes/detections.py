@@ -2,9 +2,10 @@
 
 A claim Amazon took is money back only if it is disputed in time. Every case still ours to
 dispute (not yet submitted: `open`, not judged for want of records, or `disputable`, our records
-prove Amazon wrong) raises `dispute_window_closing` in its last WARN_DAYS days (the rule in `finance.dispute_deadlines`), as a warning,
-and as an error in its last ERROR_DAYS (per-detection severity, see exceptions.store). A case
-whose window closed undisputed raises `dispute_expired`.
+prove Amazon wrong) raises `dispute_window_closing` in its last WARN_DAYS days, as a warning,
+and as an error in its last ERROR_DAYS (per-detection severity, see exceptions.store; the rule
+is `finance.dispute_deadlines`). A case whose window closed undisputed raises
+`dispute_expired`.
 
 Days left are counted from the day the detection runs (`today`, in the finance timezone), not
 from the view's own `as_of_date`: the view is as of the settlement day last built, which lags a

@@ -113,10 +113,15 @@ def test_a_late_file_rebuilds_its_day_and_expired_addresses_are_purged(
         assert settled[0].tags.get("dagster/sensor_name") == "settle_loaded_days"
         assert settled[0].status == dg.DagsterRunStatus.SUCCESS
         assert purged[0].tags.get("dagster/schedule_name") == "pii_purge_schedule"
-        event = instance.get_latest_materialization_event(
-            dg.AssetKey(["orders", "df_address_purge"])
-        )
-        assert event.asset_materialization.metadata["purged_this_run"].value == 1
+        # The schedule fires every minute: by now later purges may have run and found nothing
+        # left. Across all of them, the one expired address was purged exactly once.
+        purges = instance.fetch_materializations(
+            dg.AssetKey(["orders", "df_address_purge"]), limit=100
+        ).records
+        purged_counts = [
+            record.asset_materialization.metadata["purged_this_run"].value for record in purges
+        ]
+        assert sorted(purged_counts, reverse=True)[:1] == [1] and sum(purged_counts) == 1
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         assert conn.execute(
             "select settlement_date from raw.remittance_payments where payment_number = ?",

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from vendor_pipelines.disputes.credit_notes import CREDIT_MEMO_CHANNEL, CREDIT_NOTE_CHANNEL
 from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PAYMENT_CHANNEL
 from vendor_pipelines.fulfilment.asn import ASN_CHANNEL, ASN_REPLACE_CHANNEL
 from vendor_pipelines.fulfilment.df import DF_CONFIRM_CHANNEL, DF_STATUS_CHANNEL
@@ -241,7 +242,8 @@ FLOWS: tuple[Flow, ...] = (
         "finance",
         ("finance", "dispute_deadlines"),
         "nightly_settlement",
-        sources=("finance/dispute_deadlines",),
+        channels=(CREDIT_NOTE_CHANNEL, CREDIT_MEMO_CHANNEL),
+        sources=("finance/dispute_deadlines", "finance/dispute_credit_notes"),
         counts=(
             Count(
                 "cases disputable",
@@ -252,6 +254,12 @@ FLOWS: tuple[Flow, ...] = (
                 "cases submitted, awaiting Amazon",
                 "select count(*) from finance.dispute_cases where status = 'submitted'",
                 ("finance.dispute_cases",),
+            ),
+            Count(
+                "valid claims not yet settled by credit note and memo",
+                "select count(*) from finance.dispute_credit_note_lines"
+                " where credit_memo_status <> 'succeeded'",
+                ("finance.dispute_credit_note_lines",),
             ),
         ),
     ),
@@ -288,6 +296,7 @@ TYPE_FLOWS: dict[str, str] = {
     "posting_failed": "postings",
     "dispute_window_closing": "disputes",
     "dispute_expired": "disputes",
+    "credit_note_rejected": "disputes",
 }
 # Failed runs handed to ops.exceptions by the run-failure sensor (entity key `run|<job>`).
 RUN_FAILURE_SOURCE = "dagster/run_failures"

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     netsuite_private_key_path: Path | None = None
     netsuite_concurrency_limit: int = 5
     netsuite_request_timeout_seconds: float = Field(default=NETSUITE_TIMEOUT, gt=0)
+    # The non-inventory item a valid price claim's credit memo credits (a price difference is
+    # no return: the units left). Unset: valid price claims keep their 4160 reclass journal.
+    netsuite_price_adjustment_item_id: str | None = None
 
     # Order sync rules (operations).
     price_tolerance_pct: float = 0.01

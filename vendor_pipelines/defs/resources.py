@@ -113,6 +113,8 @@ class NetSuiteResource(dg.ConfigurableResource):
     private_key_path: str | None = None
     # Seconds a call waits for its answer (NETSUITE_REQUEST_TIMEOUT_SECONDS).
     request_timeout_seconds: float | None = None
+    # Item a valid price claim's credit memo credits (NETSUITE_PRICE_ADJUSTMENT_ITEM_ID).
+    price_adjustment_item_id: str | None = None
 
     @contextmanager
     def client(self) -> Iterator[NetSuiteClient]:
@@ -262,6 +264,7 @@ def resources() -> dg.Definitions:
                 certificate_id=_env_or_none("NETSUITE_CERTIFICATE_ID", oauth2),
                 private_key_path=_env_or_none("NETSUITE_PRIVATE_KEY_PATH", oauth2),
                 request_timeout_seconds=settings.netsuite_request_timeout_seconds,
+                price_adjustment_item_id=settings.netsuite_price_adjustment_item_id,
             ),
             # Alerts to owners (ALERT_*); every field unset = off. Secrets stay EnvVars.
             "alerts": AlertsResource(

@@ -16,14 +16,13 @@ from typing import Any
 
 import duckdb
 
-from vendor_pipelines.disputes.submissions import rows
 from vendor_pipelines.exceptions.store import Detection
 from vendor_pipelines.finance.netsuite_bodies import (
     UnpostableSettlementError,
     journal_entry,
     to_payload,
 )
-from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PostingReport, post_once
+from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PostingReport, post_once, rows
 from vendor_pipelines.netsuite import NetSuiteClient
 
 JOURNAL_LINES_SQL = """

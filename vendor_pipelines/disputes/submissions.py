@@ -8,12 +8,13 @@ case the model judged `disputable` can be submitted; anything else is refused wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+
+from vendor_pipelines.finance.posting import rows
 
 STATUSES = (
     "open",
@@ -52,15 +53,6 @@ class Submission:
     submitted_by: str
     packet_file: str | None
     note: str | None
-
-
-def rows(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    """The rows of `sql` as dicts by column name."""
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def cases(conn: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:

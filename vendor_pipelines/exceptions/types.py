@@ -593,6 +593,29 @@ _TYPES = (
         louder_when="2 days or fewer are left before the deadline",
     ),
     ExceptionType(
+        "credit_note_rejected",
+        "finance",
+        "error",
+        "Amazon rejected the credit note that settles a valid claim",
+        meaning="A valid shortage or price claim is settled with an RP credit note to Amazon "
+        "(`CN-<case id>`, from `finance.dispute_credit_note_lines`) that names Amazon's debit "
+        "note (the claim's reference) and the invoice it was taken on. Amazon answered it "
+        "with Failure; its error code and message are in the detail (an unknown invoice or "
+        "debit note, a credit above what the claim still holds, a claim already settled).",
+        holds="The NetSuite credit memo of that claim: it is posted only after Amazon accepts "
+        "the credit note, so both sides agree. The claim stays booked as right on its contra "
+        "account (4170 shortages, 4160 price) through its reclass journal; no money moves, "
+        "because Amazon netted the claim already.",
+        fix="Read Amazon's error. A claim Amazon reversed meanwhile is no longer valid (the "
+        "case turns won or partly won at the next settlement run): nothing to do. A wrong "
+        "reference is a data problem in the remittance or the invoice; correct it at the "
+        "source. A credit note number is never reused, so a corrected one is not re-sent "
+        "under the same number: settle the claim in Vendor Central by hand and note it.",
+        clears="At the next run of `finance/dispute_credit_notes` once the case is no longer "
+        "valid (Amazon reversed the claim after all).",
+        shown_on=("finance/dispute_credit_notes",),
+    ),
+    ExceptionType(
         "dispute_expired",
         "finance",
         "error",

@@ -80,6 +80,30 @@ class JournalEntryBody(BaseModel):
     line: JournalLineSublist
 
 
+class CreditMemoLine(BaseModel):
+    item: NsRef
+    quantity: int
+    rate: Money
+    amount: Money
+    description: str
+
+
+class CreditMemoItemSublist(BaseModel):
+    items: list[CreditMemoLine]
+
+
+class CreditMemoBody(BaseModel):
+    """creditMemo, standalone (netsuite-rest.md §5.5): the customer's credit for a claim."""
+
+    externalId: str
+    entity: NsRef
+    tranDate: date
+    memo: str
+    otherRefNum: str
+    currency: NsRef | None = None
+    item: CreditMemoItemSublist
+
+
 def external_id(prefix: str, settlement_id: str) -> str:
     """Deterministic NetSuite externalId (allowed: letters, digits, `_`, `-`)."""
     return f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]', '-', settlement_id)}"

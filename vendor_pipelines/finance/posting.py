@@ -12,6 +12,7 @@ posts nothing twice.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,7 +59,10 @@ class PostingReport:
     failed: list[Detection] = field(default_factory=list)
 
 
-def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def rows(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The rows of `sql` as dicts by column name (every finance and dispute reader uses it)."""
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -66,7 +70,7 @@ def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[
 
 def settlements_for(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict]:
     """Payments of the window with whether they may be posted, and why not."""
-    return _rows(
+    return rows(
         conn,
         """
         select r.settlement_id, r.settlement_date, r.customer_id,
@@ -96,7 +100,7 @@ def _rows_by_payment(
             f"select * from {table} where settlement_date between ? and ?"
             f" and {key} in (select unnest(?::varchar[]))"
         )
-        for row in _rows(conn, sql, [start, end, payments]):
+        for row in rows(conn, sql, [start, end, payments]):
             grouped[row[key]].append(row)
     return grouped
 

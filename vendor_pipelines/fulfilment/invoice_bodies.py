@@ -16,11 +16,13 @@ from typing import Any
 TAX_TYPES = {"NA": "ST", "EU": "VAT", "FE": "GST"}
 
 
-def _money(value: Any) -> str:
+def amount_text(value: Any) -> str:
+    """An amount as Amazon's Money carries it: a decimal string of cents."""
     return format(Decimal(str(value or 0)).quantize(Decimal("0.01")), "f")
 
 
-def _date(value: Any) -> str:
+def midnight_utc(value: Any) -> str:
+    """A day (date or ISO text) as Amazon's date-time: its midnight UTC."""
     day = value if not isinstance(value, str) else datetime.fromisoformat(value).date()
     return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
@@ -55,7 +57,7 @@ class InvoiceAmounts:
         return self.lines + self.freight + self.discount + self.tax
 
     def money(self, amount: Any) -> dict[str, str]:
-        return {"currencyCode": self.currency, "amount": _money(amount)}
+        return {"currencyCode": self.currency, "amount": amount_text(amount)}
 
     def tax_details(self, region: str) -> list[dict[str, Any]]:
         """The tax total as one tax detail, with its rate (percent) on the taxable amount."""
@@ -103,7 +105,7 @@ def rp_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
         "invoiceType": "Invoice",
         "id": head["tranid"],
         "referenceNumber": head["shipment_id"],
-        "date": _date(head["trandate"]),
+        "date": midnight_utc(head["trandate"]),
         "remitToParty": {"partyId": head["vendor_code"]},
         "shipToParty": {"partyId": head["ship_to_party_id"]},
         "invoiceTotal": amounts.money(amounts.total),
@@ -134,7 +136,7 @@ def df_invoice(lines: list[dict[str, Any]]) -> dict[str, Any]:
         extras["taxTotals"] = taxes
     return extras | {
         "invoiceNumber": head["tranid"],
-        "invoiceDate": _date(head["trandate"]),
+        "invoiceDate": midnight_utc(head["trandate"]),
         "remitToParty": {"partyId": head["vendor_code"]},
         "shipFromParty": {"partyId": head["ship_from_party_id"]},
         "invoiceTotal": amounts.money(amounts.total),

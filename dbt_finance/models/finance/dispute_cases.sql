@@ -582,6 +582,7 @@ select
     chargeback_type,
     claim_key,
     claim_reference,
+    invoice_id,
     invoice_number,
     po_number,
     vendor_code,

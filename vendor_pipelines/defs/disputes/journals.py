@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
+from vendor_pipelines.defs.disputes.credit_notes import DISPUTE_CREDIT_NOTES
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.metadata import table
 from vendor_pipelines.defs.resources import NetSuiteResource
@@ -31,9 +32,10 @@ group by all order by all
 
 # Partitioned by settlement day like the settlement postings: the run that rebuilds
 # finance.dispute_journal_lines posts what changed (a case decided, a status moved) once.
+# After the credit notes: a claim whose memo NetSuite now holds moves onto the receivable.
 @dg.asset(
     key=DISPUTE_JOURNALS,
-    deps=[DISPUTE_JOURNAL_LINES],
+    deps=[DISPUTE_JOURNAL_LINES, DISPUTE_CREDIT_NOTES],
     partitions_def=settlement_days,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="finance",

@@ -24,6 +24,10 @@ Disputes: nobody has an API for them; a person uploads a packet in Vendor Centra
 wrong claim is reversed (two of three in full, every third for half: partly won), a right one is
 denied (no line). Reversals are lines of that run's payment to the vendor code; when Amazon
 pays the vendor nothing else that day, a payment of reversals alone.
+
+Credit notes: a vendor accepting a claim sends a credit note naming it as the debit note it
+settles (`amazon/rules_credit_notes.py`); Amazon matches it to the claim and moves no money
+(`credit_notes_received`).
 """
 
 from __future__ import annotations
@@ -34,13 +38,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from vendor_sandbox.amazon.state import ASNS, AmazonSandboxState, eaches
+from vendor_sandbox.amazon.state import (
+    ASNS,
+    CLAIMS,
+    CREDIT_NOTES,
+    DISPUTES,
+    AmazonSandboxState,
+    eaches,
+)
 from vendor_sandbox.netsuite.warehouse import warehouse_plan
 from vendor_sandbox.remittance_files import SandboxInvoice, SandboxRemitItem, cents
 from vendor_sandbox.store import SandboxStore
 
-CLAIMS = "amazon.claims"
-DISPUTES = "amazon.disputes"
 PAID_ORDINAL = "amazon.claims.paid_invoices"
 OTHER_ORDINAL = "amazon.claims.other_invoices"
 WRONG_DECIDED = "amazon.claims.wrong_decided"
@@ -432,7 +441,8 @@ def receive_disputes(
 ) -> int:
     """A person uploaded dispute packets in Vendor Central on `day` for these claim references
     (`<invoice>SC`, the invoice number of a price claim, the VCBSINV id); returns how many were
-    new disputes of claims Amazon took. A claim is disputed once: a repeat upload is ignored."""
+    new disputes of claims Amazon took. A claim is disputed once: a repeat upload is ignored, and
+    so is a dispute of a claim the vendor accepted with a credit note."""
     store = _store_of(state_or_store)
     received = 0
     with store.transaction():
@@ -440,6 +450,8 @@ def receive_disputes(
             reference = reference.strip()
             if store.get(CLAIMS, reference) is None or store.get(DISPUTES, reference):
                 continue
+            if any(c["debit_note"] == reference for c in store.all(CREDIT_NOTES)):
+                continue  # the vendor accepted this claim with a credit note
             store.put(
                 DISPUTES,
                 reference,
@@ -447,6 +459,14 @@ def receive_disputes(
             )
             received += 1
     return received
+
+
+def credit_notes_received(store: SandboxStore) -> list[dict[str, Any]]:
+    """Every credit note Amazon matched to a claim it took, one row per claim settled:
+    credit_note, debit_note (the claim's reference), reference_invoice, amount (decimal
+    string), currency, vendor_code, the claim's kind and truth, received_at. Such a credit note
+    moves no money: Amazon netted the claim already."""
+    return store.all(CREDIT_NOTES)
 
 
 def disputes_received(store: SandboxStore) -> list[dict[str, Any]]:

@@ -96,6 +96,8 @@ def write_remittances(
     for entry in state.received("rp_invoices"):
         if entry.get("duplicateOf") or store.get(PAID, entry["ref"]):
             continue
+        if entry["body"].get("invoiceType") == "CreditNote":
+            continue  # matched to the claim it settles, which Amazon already netted
         transaction = state.transaction(entry["transactionId"])
         if not transaction or state.transaction_status(transaction) != "Success":
             continue

@@ -47,7 +47,7 @@ case_fulfilments as (
        or f.fulfilment_id in (
            select link.fulfilment_id
            from raw.netsuite_invoice_fulfilments link
-           join raw.netsuite_invoices i using (invoice_id)
+           join raw.netsuite_invoices i on i.invoice_id = link.invoice_id
            where i.tranid = c.invoice_number)
 ),
 -- Every carton line of those shipments: a carton holds units of one or more PO items.
@@ -144,7 +144,7 @@ select i.tranid as invoice_number, i.trandate, i.due_date, il.line, il.sku, il.a
 from the_case c
 join raw.netsuite_invoices i
     on i.tranid = c.invoice_number or (c.invoice_number is null and i.po_number = c.po_number)
-join raw.netsuite_invoice_lines il using (invoice_id)
+join raw.netsuite_invoice_lines il on il.invoice_id = i.invoice_id
 where c.asin is null or il.asin = c.asin
 order by i.tranid, il.line
 """
@@ -169,7 +169,7 @@ UPLOAD_SQL = {
                pol.net_cost as "PO Cost"
         from the_case c
         join raw.netsuite_invoices i on i.tranid = c.invoice_number
-        join raw.netsuite_invoice_lines il using (invoice_id)
+        join raw.netsuite_invoice_lines il on il.invoice_id = i.invoice_id
         left join (
             select purchase_order_number, asin, min(net_cost) as net_cost
             from raw.amazon_purchase_order_lines group by all

@@ -11,6 +11,7 @@ from vendor_pipelines.amazon.models import shipments as rps
 
 from .generator import iso
 from .rules_base import TOLERANCE, ErrorDict, Evaluation, _find_line, err, rp_order_of
+from .rules_credit_notes import credit_note_errors, record_credit_note
 from .state import INVOICES, TRANSPORT, AmazonSandboxState, now_utc, parse_time
 
 
@@ -123,6 +124,8 @@ def evaluate_rp_invoices(
                 continue
             seq = line_item["itemSequenceNumber"]
             adds[(po, seq)] += qty
+        if invoice.invoiceType == inv.InvoiceType.CreditNote:
+            errors.extend(credit_note_errors(state, invoice))
         header_tax = _sum_money(invoice.taxDetails, "taxAmount")
         charges = _sum_money(invoice.chargeDetails, "chargeAmount") + item_charges
         allowances = _sum_money(invoice.allowanceDetails, "allowanceAmount") + item_allowances
@@ -171,6 +174,9 @@ def evaluate_rp_invoices(
             doc["lines"][seq]["invoiced"] += qty
             state.save_rp(doc)
         for invoice, body in zip(invoice_list, raw.get("invoices", []), strict=False):
+            # Credit notes too: an id is never reused, whichever kind it numbered.
             state.store.put(INVOICES, invoice.id, {"receivedAt": when, "body": body})
+            if invoice.invoiceType == inv.InvoiceType.CreditNote:
+                record_credit_note(state, invoice, when)
 
     return errors, apply

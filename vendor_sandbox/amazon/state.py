@@ -38,6 +38,11 @@ INVOICES = "amazon.invoices"
 DF_INVOICES = "amazon.df_invoices"
 DF_LABELS = "amazon.df_labels"
 DF_INVENTORY = "amazon.df_inventory"
+# Amazon's accounts payable (vendor_sandbox.amazon_claims): the claims it took, the disputes it
+# received, and the credit notes that settled a claim.
+CLAIMS = "amazon.claims"
+DISPUTES = "amazon.disputes"
+CREDIT_NOTES = "amazon.credit_notes"
 REPORTS = "amazon.reports"
 TOKENS = "amazon.tokens"
 

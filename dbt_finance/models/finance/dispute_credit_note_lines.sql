@@ -41,7 +41,9 @@ items as (
 
 priced as (
     select
-        v.*,
+        v.* exclude (vendor_code),
+        -- the vendor code we invoiced from (an 820's lines may name none)
+        coalesce(inv.vendor_code, v.vendor_code) as vendor_code,
         l.invoice_line,
         l.vendor_sku,
         it.item_id,
@@ -51,6 +53,7 @@ priced as (
         end::decimal(18, 2) as unit_amount
     from valid as v
     join lines as l on l.case_id = v.case_id and l.line_rank = 1
+    left join {{ source('raw', 'netsuite_invoices') }} as inv on inv.invoice_id = v.invoice_id
     left join items as it on it.sku = l.vendor_sku
 ),
 

@@ -24,7 +24,7 @@ import pypdf
 import pytest
 
 from vendor_sandbox.amazon.state import RECEIVED_KINDS, AmazonSandboxState
-from vendor_sandbox.amazon_claims import claims_made, disputes_received
+from vendor_sandbox.amazon_claims import claims_made, credit_notes_received, disputes_received
 from vendor_sandbox.netsuite.records.base import Books
 from vendor_sandbox.store import SandboxStore
 from vendor_sandbox.world import Scale, World, generate_world
@@ -321,3 +321,54 @@ def test_a_reversal_closes_its_case_with_the_money_recovered_posted_once(demo: D
         assert demo.query(
             "select status, attempts from ops.submissions where submission_key = ?", [key]
         ) == [("succeeded", 1)]
+
+
+def test_a_valid_claim_is_settled_once_by_credit_note_and_memo_and_netted_once(
+    demo: DemoRun,
+) -> None:
+    claims = {c["reference"]: c for c in claims_made(demo.amazon.store)}
+    cases = _cases(demo)
+    valid = {
+        ref: case
+        for ref, case in cases.items()
+        if case["status"] == "valid" and case["case_class"] == "SHORTAGE"
+    }
+    assert valid
+    # Amazon matched one credit note to each right shortage, for what it claimed, and no other.
+    matched = {n["debit_note"].upper(): n for n in credit_notes_received(demo.amazon.store)}
+    right = {
+        ref.upper()
+        for ref, c in claims.items()
+        if c["kind"] == "SHORTAGE" and c["truth"] == "right"
+    }
+    assert set(matched) == set(valid) == right
+    memos = {m["externalId"]: m for m in demo.netsuite_records("creditMemo")}
+    assert len(memos) == len(valid)
+    for ref, case in valid.items():
+        claim, note = claims[case["claim_reference"]], matched[ref]
+        assert note["credit_note"] == f"CN-{case['case_id']}"
+        assert Decimal(note["amount"]) == Decimal(claim["amount"]) == case["claimed_amount"]
+        # NetSuite's memo restocks the unit the carton lacked, on the claim's customer.
+        memo = memos[f"AMZ-CM-{case['case_id']}"]
+        (memo_line,) = memo["item"]["items"]
+        assert memo_line["quantity"] == claim["units"]
+        assert Decimal(str(memo["total"])) == case["claimed_amount"]
+        assert memo["entity"]["id"] == case["customer_id"]
+        # The claim's journal moved it from 1205 onto the receivable the memo clears.
+        assert demo.query(
+            """select gl_account_number, debit, credit from finance.dispute_journal_lines
+               where case_id = ? order by journal_line_no""",
+            [case["case_id"]],
+        ) == [("1200", case["claimed_amount"], 0), ("1205", 0, case["claimed_amount"])]
+        for key in (note["credit_note"], memo["externalId"], f"AMZ-DJE-{case['case_id']}"):
+            assert demo.query(
+                "select status from ops.submissions where submission_key = ?", [key]
+            ) == [("succeeded",)], key
+        # Amazon netted the claim once, on the payment that took it; the credit note added
+        # nothing to any payment after (two demo runs, four payment runs).
+        assert demo.query(
+            "select sum(amount) from raw.remittance_lines where upper(reference) = ?", [ref]
+        ) == [(-case["claimed_amount"],)]
+        assert demo.query(
+            "select count(*) from raw.remittance_lines where reference like 'CN-%'"
+        ) == [(0,)]

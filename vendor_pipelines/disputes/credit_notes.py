@@ -15,9 +15,9 @@ disputed. Amazon has already netted it from a payment, so the vendor's part is t
   which the memo clears, instead of onto the contra account.
 
 The rows come from `finance.dispute_credit_note_lines`. The credit note goes through the
-submission ledger keyed by its number (`CN-<case_id>`, never reused, never re-sent with other
-content); the memo is upserted by its external id (`AMZ-CM-<case_id>`) with the one posting
-function every finance posting uses.
+submission ledger keyed by its number (`CN-<case_id>`): one Amazon accepted is never sent
+again; one it refused goes again only with corrected content. The memo is upserted by its
+external id (`AMZ-CM-<case_id>`) with the one posting function every finance posting uses.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def settle_valid_claims(
         Document(line["credit_note_id"], rp_credit_note(line), line["vendor_code"])
         for line in lines
     ]
-    # A credit note number is never reused: only new and crash-pending ones go.
+    # A number Amazon accepted is never reused: new, crash-pending and corrected refused ones go.
     todo = [
         doc
         for doc in documents

@@ -609,8 +609,9 @@ _TYPES = (
         fix="Read Amazon's error. A claim Amazon reversed meanwhile is no longer valid (the "
         "case turns won or partly won at the next settlement run): nothing to do. A wrong "
         "reference is a data problem in the remittance or the invoice; correct it at the "
-        "source. A credit note number is never reused, so a corrected one is not re-sent "
-        "under the same number: settle the claim in Vendor Central by hand and note it.",
+        "source. A credit note whose content the correction changes is sent again under its "
+        "number at the next run (Amazon stored nothing under a number it refused); an "
+        "unchanged one is never re-sent.",
         clears="At the next run of `finance/dispute_credit_notes` once the case is no longer "
         "valid (Amazon reversed the claim after all).",
         shown_on=("finance/dispute_credit_notes",),

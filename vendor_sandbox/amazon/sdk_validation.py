@@ -13,6 +13,7 @@ The stricter layer, JSON Schema against the model files themselves, is `spec_val
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -39,13 +40,29 @@ class SdkOperation:
         return getattr(importlib.import_module(self.models_module), name, None)
 
 
-def _api_client():
-    from spapi import ApiClient, Configuration
+@functools.cache
+def _configuration():
+    """One SDK configuration for the process, made the SDK's default.
+
+    Every generated model builds a `Configuration()` of its own unless a default is set, and
+    each new one adds a log handler to the `spapi` and `urllib3` loggers, which are never
+    removed: reading one listing page built ~15,000 models and left as many handlers, each
+    later `addHandler` scanning them all (quadratic; a test worker validating many pages spent
+    minutes there, and every urllib3 log line went to every handler). With a default, a model
+    copies it instead."""
+    from spapi import Configuration
 
     configuration = Configuration()
     configuration.client_side_validation = True
     configuration.access_token_cache = None  # no LWA: these clients never send a request
-    return ApiClient(configuration)
+    Configuration.set_default(configuration)
+    return configuration
+
+
+def _api_client():
+    from spapi import ApiClient
+
+    return ApiClient(_configuration())
 
 
 class _CallRecorder:

@@ -35,7 +35,7 @@ from vendor_pipelines.finance.netsuite_bodies import (
     NsRef,
     to_payload,
 )
-from vendor_pipelines.finance.posting import PostingReport, post_once, rows
+from vendor_pipelines.finance.posting import PostingReport, post_once
 from vendor_pipelines.fulfilment.invoice_bodies import amount_text, midnight_utc
 from vendor_pipelines.fulfilment.submit import (
     Document,
@@ -44,6 +44,7 @@ from vendor_pipelines.fulfilment.submit import (
     send_documents,
 )
 from vendor_pipelines.netsuite import NetSuiteClient
+from vendor_pipelines.query_rows import rows
 from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
 
 CREDIT_NOTE_CHANNEL = "amazon.rp.credit_note"

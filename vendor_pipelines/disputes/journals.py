@@ -22,8 +22,9 @@ from vendor_pipelines.finance.netsuite_bodies import (
     journal_entry,
     to_payload,
 )
-from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PostingReport, post_once, rows
+from vendor_pipelines.finance.posting import JOURNAL_CHANNEL, PostingReport, post_once
 from vendor_pipelines.netsuite import NetSuiteClient
+from vendor_pipelines.query_rows import rows
 
 JOURNAL_LINES_SQL = """
 select journal_external_id, case_id, status, posting_date, journal_line_no, gl_account_number,

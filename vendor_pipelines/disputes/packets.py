@@ -33,7 +33,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from vendor_pipelines.finance.posting import rows
+from vendor_pipelines.query_rows import rows
 
 # The case and the NetSuite fulfilments (ASNs) behind it: the one its evidence names
 # (shipment_id) and the ones NetSuite links to its invoice.

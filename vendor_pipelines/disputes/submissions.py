@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from vendor_pipelines.finance.posting import rows
+from vendor_pipelines.query_rows import rows
 
 STATUSES = (
     "open",

@@ -12,7 +12,6 @@ posts nothing twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +26,7 @@ from vendor_pipelines.finance.netsuite_bodies import (
     to_payload,
 )
 from vendor_pipelines.netsuite import NetSuiteClient, NetSuiteError
+from vendor_pipelines.query_rows import rows
 from vendor_pipelines.submissions.ledger import (
     Outcome,
     payload_hash,
@@ -57,15 +57,6 @@ class PostingReport:
     # Payments the bodies refused although the model let them through (a safety net).
     unpostable: list[Detection] = field(default_factory=list)
     failed: list[Detection] = field(default_factory=list)
-
-
-def rows(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    """The rows of `sql` as dicts by column name (every finance and dispute reader uses it)."""
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def settlements_for(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict]:

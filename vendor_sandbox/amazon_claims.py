@@ -471,9 +471,35 @@ def credit_notes_received(store: SandboxStore) -> list[dict[str, Any]]:
 
 def disputes_received(store: SandboxStore) -> list[dict[str, Any]]:
     """Every dispute Amazon received: reference, received_on and its decision (None until the
-    next payment run decides it; then outcome `reversed` | `partly_reversed` | `denied`,
-    amount (decimal string, 0 when denied), decided_on, payment (None when denied))."""
+    next payment run decides it; then outcome `reversed` | `partly_reversed` | `denied` |
+    `withdrawn` (the vendor credited the claim meanwhile), amount (decimal string, 0 when
+    denied or withdrawn), decided_on, payment (None when denied or withdrawn))."""
     return store.all(DISPUTES)
+
+
+def withdraw_settled_disputes(store: SandboxStore, day: date) -> int:
+    """Close, at a payment run on `day`, the undecided disputes of claims the vendor settled
+    with a credit note since it disputed them: by crediting the claim it accepted it, so Amazon
+    pays nothing back on it (else the claim's money would move twice). Returns how many."""
+    settled = {c["debit_note"]: c["credit_note"] for c in store.all(CREDIT_NOTES)}
+    closed = 0
+    with store.transaction():
+        for dispute in store.all(DISPUTES):
+            reference = dispute["reference"]
+            if dispute["decision"] is not None or reference not in settled:
+                continue
+            if date.fromisoformat(dispute["received_on"]) > day:
+                continue
+            dispute["decision"] = {
+                "outcome": "withdrawn",
+                "amount": "0.00",
+                "payment": None,
+                "credit_note": settled[reference],
+                "decided_on": day.isoformat(),
+            }
+            store.put(DISPUTES, reference, dispute)
+            closed += 1
+    return closed
 
 
 def disputes_due(store: SandboxStore, vendor_code: str, day: date) -> list[dict[str, Any]]:

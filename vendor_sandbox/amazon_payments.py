@@ -23,6 +23,7 @@ from vendor_sandbox.amazon_claims import (
     disputes_due,
     raise_claims,
     vendors_with_disputes_due,
+    withdraw_settled_disputes,
 )
 from vendor_sandbox.remittance_files import (
     SandboxInvoice,
@@ -90,6 +91,8 @@ def write_remittances(
     whose code no rule knows, which must hold that payment alone (the live mode uses it).
     `exported_every=N`: every N-th payment sent as an 820 (counted across calls) is also in the
     inbox as its Vendor Central portal export.
+    A credit note is never paid: it settles a claim Amazon already netted. A dispute of a claim
+    the vendor credited meanwhile is withdrawn, not decided.
     """
     store = state.store
     unpaid: dict[str, list[SandboxInvoice]] = {}
@@ -107,6 +110,7 @@ def write_remittances(
     inbox.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     paid = 0
+    withdraw_settled_disputes(store, payment_date)
     deciding = vendors_with_disputes_due(store, payment_date)
     for vendor_code in sorted(set(unpaid) | deciding):
         invoices = unpaid.get(vendor_code, [])

@@ -58,6 +58,31 @@ def _sum_money(entries: list[Any] | None, attr: str) -> Decimal:
     return total
 
 
+def _named_earlier(invoice: inv.Invoice, settling: dict[str, str]) -> list[ErrorDict]:
+    """One credit note per claim holds within one submission too: a debit note an earlier
+    credit note of the same request names would be settled twice once the request is applied
+    (`credit_note_errors` only sees the credit notes Amazon accepted before). `settling`
+    collects debit note -> the request's first credit note naming it."""
+    errors: list[ErrorDict] = []
+    named = {
+        item.creditNoteDetails.debitNoteNumber
+        for item in invoice.items or []
+        if item.creditNoteDetails and item.creditNoteDetails.debitNoteNumber
+    }
+    for debit_note in sorted(named):
+        first = settling.setdefault(debit_note, invoice.id)
+        if first != invoice.id:
+            errors.append(
+                err(
+                    "DEBIT_NOTE_ALREADY_SETTLED",
+                    f"Debit note {debit_note} is already settled by credit note {first} of this "
+                    "submission.",
+                    f"credit note {invoice.id}",
+                )
+            )
+    return errors
+
+
 def evaluate_rp_invoices(
     state: AmazonSandboxState, request: inv.SubmitInvoicesRequest, raw: dict[str, Any]
 ) -> Evaluation:
@@ -67,6 +92,7 @@ def evaluate_rp_invoices(
     if not invoice_list:
         errors.append(err("InvalidInput", "invoices must not be empty"))
     adds: dict[tuple[str, str], int] = defaultdict(int)
+    settling: dict[str, str] = {}
     for invoice in invoice_list:
         where_inv = f"invoice {invoice.id}"
         existing = state.store.get(INVOICES, invoice.id)
@@ -126,6 +152,7 @@ def evaluate_rp_invoices(
             adds[(po, seq)] += qty
         if invoice.invoiceType == inv.InvoiceType.CreditNote:
             errors.extend(credit_note_errors(state, invoice))
+            errors.extend(_named_earlier(invoice, settling))
         header_tax = _sum_money(invoice.taxDetails, "taxAmount")
         charges = _sum_money(invoice.chargeDetails, "chargeAmount") + item_charges
         allowances = _sum_money(invoice.allowanceDetails, "allowanceAmount") + item_allowances

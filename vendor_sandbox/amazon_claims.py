@@ -38,6 +38,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from vendor_sandbox.amazon.rules_credit_notes import settled_claims
 from vendor_sandbox.amazon.state import (
     ASNS,
     CLAIMS,
@@ -444,13 +445,14 @@ def receive_disputes(
     new disputes of claims Amazon took. A claim is disputed once: a repeat upload is ignored, and
     so is a dispute of a claim the vendor accepted with a credit note."""
     store = _store_of(state_or_store)
+    settled = settled_claims(store)
     received = 0
     with store.transaction():
         for reference in references:
             reference = reference.strip()
             if store.get(CLAIMS, reference) is None or store.get(DISPUTES, reference):
                 continue
-            if any(c["debit_note"] == reference for c in store.all(CREDIT_NOTES)):
+            if reference in settled:
                 continue  # the vendor accepted this claim with a credit note
             store.put(
                 DISPUTES,
@@ -481,7 +483,7 @@ def withdraw_settled_disputes(store: SandboxStore, day: date) -> int:
     """Close, at a payment run on `day`, the undecided disputes of claims the vendor settled
     with a credit note since it disputed them: by crediting the claim it accepted it, so Amazon
     pays nothing back on it (else the claim's money would move twice). Returns how many."""
-    settled = {c["debit_note"]: c["credit_note"] for c in store.all(CREDIT_NOTES)}
+    settled = settled_claims(store)
     closed = 0
     with store.transaction():
         for dispute in store.all(DISPUTES):

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from vendor_pipelines.amazon.models import invoices as inv
+from vendor_sandbox.store import SandboxStore
 
 from .rules_base import TOLERANCE, ErrorDict, err
 from .state import CLAIMS, CREDIT_NOTES, DISPUTES, INVOICES, AmazonSandboxState
@@ -35,17 +36,22 @@ def still_claimed(state: AmazonSandboxState, claim: dict[str, Any]) -> Decimal:
     return Decimal(claim["amount"]) - repaid
 
 
-def settled_by(state: AmazonSandboxState, debit_note: str) -> str | None:
-    """The credit note that settled a claim, if one did."""
-    for record in state.store.all(CREDIT_NOTES):
-        if record["debit_note"] == debit_note:
-            return record["credit_note"]
-    return None
+def settled_claims(store: SandboxStore) -> dict[str, str]:
+    """debit note (claim reference) -> the credit note that settled it: the one reading of
+    `amazon.credit_notes` the rules, the disputes and the payment runs share."""
+    return {record["debit_note"]: record["credit_note"] for record in store.all(CREDIT_NOTES)}
 
 
-def credit_note_errors(state: AmazonSandboxState, invoice: inv.Invoice) -> list[ErrorDict]:
-    """Why Amazon cannot match a credit note to the claims it names (empty when it can)."""
+def credit_note_errors(
+    state: AmazonSandboxState, invoice: inv.Invoice, settling: dict[str, str]
+) -> list[ErrorDict]:
+    """Why Amazon cannot match a credit note to the claims it names (empty when it can).
+
+    One credit note per claim holds within one submission too: `settling` (debit note -> the
+    request's first credit note naming it) is shared by the credit notes of one request, so a
+    second one naming the same claim is refused before the request is applied."""
     where = f"credit note {invoice.id}"
+    settled = settled_claims(state.store)
     vendor = (invoice.billToParty or invoice.remitToParty).partyId or ""
     errors: list[ErrorDict] = []
     credited: dict[str, Decimal] = defaultdict(Decimal)
@@ -89,12 +95,24 @@ def credit_note_errors(state: AmazonSandboxState, invoice: inv.Invoice) -> list[
                 )
             )
             continue
-        if (settled := settled_by(state, debit_note)) is not None:
+        if debit_note in settled:
             errors.append(
                 err(
                     "DEBIT_NOTE_ALREADY_SETTLED",
-                    f"Debit note {debit_note} was already settled by credit note {settled}.",
+                    f"Debit note {debit_note} was already settled by credit note "
+                    f"{settled[debit_note]}.",
                     at,
+                )
+            )
+            continue
+        first = settling.setdefault(debit_note, invoice.id)
+        if first != invoice.id:
+            errors.append(
+                err(
+                    "DEBIT_NOTE_ALREADY_SETTLED",
+                    f"Debit note {debit_note} is already settled by credit note {first} of this "
+                    "submission.",
+                    where,
                 )
             )
             continue

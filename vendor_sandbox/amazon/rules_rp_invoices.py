@@ -58,31 +58,6 @@ def _sum_money(entries: list[Any] | None, attr: str) -> Decimal:
     return total
 
 
-def _named_earlier(invoice: inv.Invoice, settling: dict[str, str]) -> list[ErrorDict]:
-    """One credit note per claim holds within one submission too: a debit note an earlier
-    credit note of the same request names would be settled twice once the request is applied
-    (`credit_note_errors` only sees the credit notes Amazon accepted before). `settling`
-    collects debit note -> the request's first credit note naming it."""
-    errors: list[ErrorDict] = []
-    named = {
-        item.creditNoteDetails.debitNoteNumber
-        for item in invoice.items or []
-        if item.creditNoteDetails and item.creditNoteDetails.debitNoteNumber
-    }
-    for debit_note in sorted(named):
-        first = settling.setdefault(debit_note, invoice.id)
-        if first != invoice.id:
-            errors.append(
-                err(
-                    "DEBIT_NOTE_ALREADY_SETTLED",
-                    f"Debit note {debit_note} is already settled by credit note {first} of this "
-                    "submission.",
-                    f"credit note {invoice.id}",
-                )
-            )
-    return errors
-
-
 def evaluate_rp_invoices(
     state: AmazonSandboxState, request: inv.SubmitInvoicesRequest, raw: dict[str, Any]
 ) -> Evaluation:
@@ -151,8 +126,7 @@ def evaluate_rp_invoices(
             seq = line_item["itemSequenceNumber"]
             adds[(po, seq)] += qty
         if invoice.invoiceType == inv.InvoiceType.CreditNote:
-            errors.extend(credit_note_errors(state, invoice))
-            errors.extend(_named_earlier(invoice, settling))
+            errors.extend(credit_note_errors(state, invoice, settling))
         header_tax = _sum_money(invoice.taxDetails, "taxAmount")
         charges = _sum_money(invoice.chargeDetails, "chargeAmount") + item_charges
         allowances = _sum_money(invoice.allowanceDetails, "allowanceAmount") + item_allowances

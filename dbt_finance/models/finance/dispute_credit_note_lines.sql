@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
--- The credit note that settles each valid shortage and price claim, one row per credited
--- invoice line: the vendor accepts the claim on both sides, with
+-- The credit note that settles each valid shortage and price claim, one row per claim (the
+-- claimed ASIN's first invoice line): the vendor accepts the claim on both sides, with
 -- * an RP credit note to Amazon (submitInvoices, invoiceType CreditNote) naming Amazon's debit
 --   note (the claim's reference) and the invoice it was taken on, so Amazon matches it to the
 --   claim it already netted from a payment instead of netting it a second time;

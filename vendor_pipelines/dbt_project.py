@@ -50,8 +50,12 @@ def ensure_manifest() -> Path:
             # Parse never opens the warehouse; the default profile path only fixes the catalog name.
             env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
             env.setdefault("DUCKDB_PATH", "warehouse.duckdb")
+            # A whole parse, not a partial one: after a change to a macro, dbt's partial parse
+            # re-reads the singular tests using it without their tests/schema.yml properties,
+            # and the asset checks would lose their descriptions. This runs only when a project
+            # file changed; the runs themselves parse partially (dbt_command.warehouse_target_path).
             result = subprocess.run(
-                [dbt_executable(), "parse", "--profiles-dir", ".", "--quiet"],
+                [dbt_executable(), "parse", "--profiles-dir", ".", "--quiet", "--no-partial-parse"],
                 cwd=DBT_PROJECT_DIR,
                 env=env,
                 capture_output=True,

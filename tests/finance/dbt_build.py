@@ -33,9 +33,9 @@ def start_dbt_build(
     """Start `dbt build` (or another dbt `command`) on its own warehouse file; independent
     builds can run side by side."""
     return subprocess.Popen(
-        dbt_command(work, command, variables),
+        dbt_command(work, command),
         cwd=DBT_PROJECT_DIR,
-        env=dbt_environment(warehouse),
+        env=dbt_environment(warehouse, variables),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

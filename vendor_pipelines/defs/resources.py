@@ -9,7 +9,8 @@ partitions' timezone) are read once in `defs/deployment.py`.
 """
 
 import importlib.metadata
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 from cryptography.fernet import Fernet
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging.version import Version
 
@@ -35,6 +36,11 @@ from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from vendor_pipelines.defs.exceptions.alerts import AlertsResource
 from vendor_pipelines.defs.finance.remittance_inbox import RemittanceInboxResource
 from vendor_pipelines.exceptions.alerts import exception_feed_file
+from vendor_pipelines.finance.dbt_command import (
+    prepare_target,
+    run_environment,
+    warehouse_target_path,
+)
 from vendor_pipelines.netsuite import NetSuiteClient, OAuth2ClientCredentials, TokenBasedAuth
 from vendor_pipelines.pii import load_cipher
 from vendor_pipelines.settings import LWA_TOKEN_URL, Settings, load_settings
@@ -200,6 +206,33 @@ class WarehouseDbtCliResource(DbtCliResource):
 
     def policy_vars(self) -> dict[str, str]:
         return {"variance_tolerance": self.variance_tolerance}
+
+    def build(
+        self,
+        warehouse: Path,
+        variables: Mapping[str, object],
+        context: dg.AssetExecutionContext,
+    ) -> DbtCliInvocation:
+        """`dbt build` on `warehouse`, with the settlement policy and `variables` as the run's
+        vars and the warehouse's own target folder (`warehouse_target_path`), so dbt reuses its
+        parse from the previous run.
+
+        The warehouse and the vars go in dbt's environment (`run_environment`; the `run_var`
+        macro reads the vars there): `--vars` would make dbt re-parse the whole project. dbt's
+        process starts inside `cli` with a copy of this process's environment, so the values
+        are set for that call only."""
+        target = prepare_target(warehouse_target_path(warehouse))
+        values = run_environment(warehouse, {**self.policy_vars(), **variables})
+        before = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
+        try:
+            return self.cli(["build"], context=context, raise_on_error=False, target_path=target)
+        finally:
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _env_or_none(name: str, live: bool) -> dg.EnvVar | None:

@@ -2,11 +2,13 @@
 
 Three callers run `dbt build` on dbt_finance: the Dagster dbt asset (`defs/finance/dbt.py`), the
 dbt integration tests (`tests/finance/dbt_build.py`) and the finance bench
-(`vendor_sandbox/bench/finance.py`). Each takes its subcommand and its vars from
-`dbt_arguments`, the vars of a settlement window from `settlement_vars`. Dagster's
-`DbtCliResource` adds the executable, the project and profiles and its own target path itself;
-a run outside Dagster takes the whole line from `dbt_command`, its environment from
-`dbt_environment` and its results from `run_results`.
+(`vendor_sandbox/bench/finance.py`). The vars of a settlement window come from
+`settlement_vars`, and reach dbt through the environment (`run_environment`, read by the
+`run_var` macro), never `--vars`: dbt re-parses the whole project whenever the vars differ from
+its saved parse, 3 to 4 s of every partition's run. Dagster's `DbtCliResource` adds the
+executable, the project and profiles itself, and is given the warehouse's target folder
+(`warehouse_target_path`); a run outside Dagster takes the whole line from `dbt_command`, its
+environment from `dbt_environment` and its results from `run_results`.
 """
 
 from __future__ import annotations
@@ -22,48 +24,44 @@ from typing import Any
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# The environment variables `run_var` (dbt_finance/macros/settlement_window.sql) reads.
+RUN_VAR_PREFIX = "VP_DBT_"
 
 
 def settlement_vars(
     start: date | str, end: date | str | None = None, **policy: str
 ) -> dict[str, str]:
     """The dbt vars of a settlement window (`settlement_window` in the macros): the day `start`,
-    or `start`..`end` inclusive, with the settlement policy (`variance_tolerance`)."""
+    or `start`..`end` inclusive, with any settlement policy (`variance_tolerance`)."""
     window = {"settlement_date": str(start)}
     if end is not None:
         window["settlement_date_end"] = str(end)
     return {**window, **policy}
 
 
-def dbt_arguments(
-    command: Sequence[str] = ("build",), variables: Mapping[str, object] | None = None
-) -> list[str]:
-    """The dbt subcommand (`command`, with its own options) and its `--vars`."""
-    arguments = list(command)
-    if variables:
-        arguments += ["--vars", json.dumps(dict(variables))]
-    return arguments
+def warehouse_target_path(warehouse: Path) -> Path:
+    """The dbt target folder of every run on `warehouse` (`<warehouse>.dbt`, beside it).
+
+    dbt keeps its parse there between runs (`partial_parse.msgpack`) and throws a saved parse
+    away when the profile it was made with differs: the profile names the warehouse file, so the
+    project's own parse (made for `warehouse.duckdb`) is never reused by a run on another file,
+    and a new target folder per run would re-parse the whole project every time (3 to 4 s). One
+    folder per warehouse is enough: the warehouse takes one writer at a time, dbt included."""
+    return warehouse.with_name(f"{warehouse.name}.dbt")
 
 
 def dbt_command(
-    work: Path,
-    command: Sequence[str] = ("build",),
-    variables: Mapping[str, object] | None = None,
-    *,
-    quiet: bool = False,
+    work: Path, command: Sequence[str] = ("build",), *, quiet: bool = False
 ) -> list[str]:
     """The whole command line of a dbt run outside Dagster: the project's dbt on dbt_finance,
     with its target and logs under `work`, so that independent runs can go side by side. Run it
-    with `cwd=DBT_PROJECT_DIR` and `env=dbt_environment(warehouse)`.
+    with `cwd=DBT_PROJECT_DIR` and `env=dbt_environment(warehouse, variables)`.
 
-    The project's own parse state (`target/partial_parse.msgpack`, from the `dbt parse` that
-    keeps the manifest fresh) is copied into a new target first, as Dagster's DbtCliResource
-    does: a run whose vars match that parse's (a full build, no vars) skips the full re-parse
-    of every project file and macro. dbt re-parses in full whenever the vars differ."""
-    _seed_partial_parse(work / "target")
+    The target folder is made ready by `prepare_target` first."""
+    prepare_target(work / "target")
     return [
         dbt_executable(),
-        *dbt_arguments(command, variables),
+        *command,
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--project-dir",
@@ -76,18 +74,36 @@ def dbt_command(
     ]
 
 
-def _seed_partial_parse(target: Path) -> None:
+def prepare_target(target: Path) -> Path:
+    """Make `target` ready for a dbt run: a new folder starts from the project's own parse state
+    (`target/partial_parse.msgpack`, from the `dbt parse` that keeps the manifest fresh), as
+    Dagster's DbtCliResource does, which a run whose profile matches it reuses; a folder used
+    before keeps its own (see `warehouse_target_path`), less the previous run's results, so a
+    run that stops before any node is never read as the one before it."""
     source = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
     destination = target / PARTIAL_PARSE_FILE
+    target.mkdir(parents=True, exist_ok=True)
     if source.exists() and not destination.exists():
-        target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
+    (target / "run_results.json").unlink(missing_ok=True)
+    return target
 
 
-def dbt_environment(warehouse: Path) -> dict[str, str]:
-    """This process's environment for a dbt run on `warehouse` (profiles.yml reads
-    DUCKDB_PATH), without dbt's usage statistics."""
-    return {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def run_environment(
+    warehouse: Path, variables: Mapping[str, object] | None = None
+) -> dict[str, str]:
+    """What a dbt run on `warehouse` adds to the environment: the warehouse (profiles.yml reads
+    DUCKDB_PATH), the run's vars as the `run_var` macro reads them (VP_DBT_<NAME>), and no
+    usage statistics."""
+    run_vars = {RUN_VAR_PREFIX + name.upper(): str(v) for name, v in (variables or {}).items()}
+    return {**run_vars, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def dbt_environment(
+    warehouse: Path, variables: Mapping[str, object] | None = None
+) -> dict[str, str]:
+    """This process's environment for a dbt run on `warehouse` with `variables`."""
+    return {**os.environ, **run_environment(warehouse, variables)}
 
 
 def run_results(work: Path) -> list[dict[str, Any]]:

@@ -4,9 +4,9 @@ Two places need a model's logic without a dbt run: `remittance check` (classific
 per-line charges, with no warehouse at all) and the month-end close pack (open deductions as of
 a past month's last day, where the view `finance.open_deductions` is evaluated as of today).
 Rather than carry copies, they render the project's model and macro files with Jinja, handing
-them the `ref`, `source`, `var`, `config` and `run_query` dbt would, so a change to the model is
-a change to both. Only plain Jinja and SQL the models already use is supported; a model using
-more fails loudly (StrictUndefined), never silently.
+them the `ref`, `source`, `var`, `env_var`, `config` and `run_query` dbt would, so a change to
+the model is a change to both. Only plain Jinja and SQL the models already use is supported; a
+model using more fails loudly (StrictUndefined), never silently.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import duckdb
 import jinja2
 
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR
+from vendor_pipelines.finance.dbt_command import RUN_VAR_PREFIX
 
 MODELS = DBT_PROJECT_DIR / "models"
 MACROS = DBT_PROJECT_DIR / "macros"
@@ -81,10 +82,17 @@ def render(
     def raw_source(schema: str, table: str) -> str:
         return f"{schema}.{table}"
 
+    def env_var(name: str, default: object = None) -> object:
+        # Only `run_var` reads the environment, after its var: `variables` already hold the run's.
+        if not name.startswith(RUN_VAR_PREFIX):
+            raise RuntimeError(f"the dbt project reads {name} from the environment: not rendered")
+        return default
+
     context: dict[str, Any] = {
         "execute": True,
         "ref": ref,
         "var": var,
+        "env_var": env_var,
         "run_query": run_query,
         "source": source or raw_source,
         "config": lambda **_: "",

@@ -119,9 +119,9 @@ measured as (
         (paid_amount - line_total)::decimal(18, 2) as file_drift,
         (invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)::decimal(18, 2)
             as unexplained_variance,
-        {{ var('variance_tolerance') }}::decimal(18, 2) as variance_tolerance,
+        {{ run_var('variance_tolerance') }}::decimal(18, 2) as variance_tolerance,
         abs(invoiced_amount - terms_discounts - identified_deductions - timing_items - paid_amount)
-            <= {{ var('variance_tolerance') }}::decimal(18, 2)
+            <= {{ run_var('variance_tolerance') }}::decimal(18, 2)
             as is_within_tolerance
     from unioned
 ),

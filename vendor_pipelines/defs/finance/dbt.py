@@ -1,6 +1,5 @@
 """The dbt_finance project as Dagster assets; dbt tests become asset checks."""
 
-import os
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
 from vendor_pipelines.defs.resources import SettingsResource, WarehouseDbtCliResource
 from vendor_pipelines.exceptions.store import record_detections
-from vendor_pipelines.finance.dbt_command import dbt_arguments, settlement_vars
+from vendor_pipelines.finance.dbt_command import settlement_vars
 from vendor_pipelines.finance.detections import DETECTION_MODELS, settlement_problems
 
 
@@ -55,14 +54,9 @@ def dbt_finance_models(
     duckdb: DuckDBResource,
     settings: SettingsResource,
 ) -> Iterator[Any]:
-    # dbt reads the warehouse path from the environment (profiles.yml); pin it to the settings'.
-    os.environ["DUCKDB_PATH"] = str(settings.read().duckdb_path)
+    warehouse = settings.read().duckdb_path
     start, end = settlement_window(context)
-    invocation = dbt.cli(
-        dbt_arguments(("build",), settlement_vars(start, end, **dbt.policy_vars())),
-        context=context,
-        raise_on_error=False,
-    )
+    invocation = dbt.build(warehouse, settlement_vars(start, end), context)
     events = list(invocation.stream())
     results = _run_results(invocation)
     with duckdb.get_connection() as conn:

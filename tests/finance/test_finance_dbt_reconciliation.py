@@ -316,3 +316,21 @@ def test_a_warehouse_from_before_the_gate_is_held_until_its_day_is_rebuilt(
     assert gate.pop(month.payments[0].payment_number) == (True, None)
     # Days not rebuilt since carry NULLs: not postable until their own run checks them.
     assert set(gate.values()) == {(None, None)}
+
+
+def test_a_partition_run_reuses_the_parse_and_scopes_its_tests_to_the_day(clean: Built) -> None:
+    # The warehouse's own target folder, as the Dagster asset keeps it: the full build above
+    # parsed there; each day after it must reuse that parse (the window is no --vars) while its
+    # models and its scoped tests read that day only.
+    warehouse, _, _ = clean
+    for day in ("2024-03-14", "2024-03-15"):
+        run = run_dbt_build(warehouse, warehouse.parent, {"settlement_date": day})
+        assert run.returncode == 0, run.output[-3000:]
+        assert "Unable to do partial parsing" not in run.output, run.output[:2000]
+        compiled = warehouse.parent / "target" / "compiled" / "dbt_finance" / "models" / "finance"
+        (unique_line,) = (compiled / "schema.yml").glob(
+            "unique_int_remittance_lines_classified_line_id*.sql"
+        )
+        window = f"settlement_date between date '{day}' - 0 and date '{day}'"
+        assert window in unique_line.read_text()
+        assert window in (compiled / "int_remittance_lines_classified.sql").read_text()

@@ -173,6 +173,7 @@ def settle_valid_claims(
         amazon,
         lambda client, body: client.submit_invoices([body]),
         report.amazon,
+        api="rp",
     )
     poll_transactions(conn, amazon, CREDIT_NOTE_CHANNEL, "rp", report.amazon, budget_seconds)
     accepted = {

@@ -190,6 +190,7 @@ def confirm_df_shipments(
         amazon,
         lambda client, body: client.submit_df_shipment_confirmations([body]),
         report,
+        api="df",
     )
     poll_transactions(conn, amazon, DF_CONFIRM_CHANNEL, "df", report, budget_seconds)
     confirmed = ledger_state(conn, DF_CONFIRM_CHANNEL)
@@ -210,6 +211,7 @@ def confirm_df_shipments(
         amazon,
         lambda client, body: client.submit_df_shipment_status_updates([body]),
         report,
+        api="df",
     )
     poll_transactions(conn, amazon, DF_STATUS_CHANNEL, "df", report, budget_seconds)
     return report

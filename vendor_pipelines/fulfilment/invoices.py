@@ -143,8 +143,9 @@ def submit_invoices(
         todo = [
             d for d in docs if needs_sending(state.get(d.key), d.payload_hash, resend_changed=False)
         ]
-        send_documents(conn, channel, todo, amazon, senders[program], report)
-        poll_transactions(conn, amazon, channel, program.lower(), report, budget_seconds)
+        api = "rp" if program == "RP" else "df"
+        send_documents(conn, channel, todo, amazon, senders[program], report, api=api)
+        poll_transactions(conn, amazon, channel, api, report, budget_seconds)
     return report
 
 

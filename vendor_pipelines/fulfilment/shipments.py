@@ -66,8 +66,8 @@ def confirm_rp_shipments(
     def send(client: AmazonVendorClient, body: dict[str, Any]) -> Submission:
         return client.submit_shipment_confirmations([body])
 
-    send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report)
-    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report)
+    send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report, api="rp")
+    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report, api="rp")
     poll_transactions(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
     poll_transactions(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
     # What could have changed state this run (sent now, or awaiting an answer before), and

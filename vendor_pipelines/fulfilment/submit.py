@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
@@ -18,7 +18,12 @@ from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
 from vendor_pipelines.amazon.errors import AmazonError
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.exceptions.store import Detection
-from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, region_router
+from vendor_pipelines.submissions.amazon_transactions import (
+    STATUS_LAG,
+    StatusChecks,
+    SubmissionReport,
+    region_router,
+)
 from vendor_pipelines.submissions.ledger import (
     payload_hash,
     record_outcome,
@@ -64,9 +69,16 @@ def send_documents(
     amazon: AmazonRegions,
     send: Callable[[AmazonVendorClient, dict[str, Any]], Submission],
     report: SubmissionReport,
+    api: Literal["rp", "df"] | None = None,
+    lag: int = STATUS_LAG,
 ) -> None:
-    """Send each document to its purchase order's SP-API region, recording it around the call."""
+    """Send each document to its purchase order's SP-API region, recording it around the call.
+
+    `api` names the transaction-status API the caller polls afterwards (`poll_transactions`);
+    given, statuses are asked as the documents go, `lag` documents behind (`StatusChecks`), and
+    the poll finds less."""
     region_of = region_router(conn)
+    checks = StatusChecks(conn, amazon, report, api, lag) if api else None
     for doc in documents:
         region = region_of(doc.purchase_order_number, doc.vendor_code) or amazon.home
         record_pending(conn, channel, [(doc.key, doc.payload_hash)])
@@ -89,6 +101,8 @@ def send_documents(
             conn, channel, doc.key, "sent", external_ref=submission.transaction_id, region=region
         )
         report.sent += 1
+        if checks:
+            checks.sent(channel, doc.key, region, submission.transaction_id)
 
 
 def rejections_sql(channels: tuple[str, ...], exception_type: str, what: str) -> str:

@@ -38,7 +38,11 @@ from vendor_pipelines.orders.plans import (
     iter_sales_order_lines_to_sync,
 )
 from vendor_pipelines.pii import decrypt_address
-from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.amazon_transactions import (
+    StatusChecks,
+    SubmissionReport,
+    poll_transactions,
+)
 from vendor_pipelines.submissions.ledger import (
     Outcome,
     payload_hash,
@@ -210,6 +214,10 @@ def submit_acknowledgements(
     """Acknowledge every PO that has a sales order and no acknowledgement, then poll outcomes."""
     now = now or datetime.now(UTC)
     report = SubmissionReport()
+    checks = {
+        "RP": StatusChecks(conn, amazon, report, "rp"),
+        "DF": StatusChecks(conn, amazon, report, "df"),
+    }
     for lines in by_purchase_order(acknowledgement_lines(conn, rules)):
         head = lines[0]
         channel = ACK_CHANNELS[head["program"]]
@@ -237,6 +245,7 @@ def submit_acknowledgements(
         record_outcome(
             conn, channel, key, "sent", external_ref=submission.transaction_id, region=region
         )
+        checks[head["program"]].sent(channel, key, region, submission.transaction_id)
         if head["program"] == "DF" and head["df_status_code"] != "00":
             _close_rejected_df_order(conn, netsuite, head, report)
     report_outcomes(conn, amazon, report, budget_seconds)

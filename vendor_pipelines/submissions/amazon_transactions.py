@@ -6,13 +6,16 @@ so the ledger keeps the region beside the transaction id and the poll asks that 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import duckdb
 
 from vendor_pipelines.amazon.errors import AmazonError, TransactionTimeoutError
 from vendor_pipelines.amazon.models.common import TransactionStatusCode
+from vendor_pipelines.amazon.models.transactions import Transaction
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.exceptions.store import Detection
 from vendor_pipelines.submissions.ledger import record_outcome, submissions
@@ -61,16 +64,70 @@ def poll_transactions(
                 )
             )
             continue
-        if txn.status == TransactionStatusCode.Success:
-            record_outcome(conn, channel, row["submission_key"], "succeeded")
-            report.succeeded += 1
-        else:
-            errors = "; ".join(
-                f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "")
-                for e in txn.error_list
-            )
-            record_outcome(conn, channel, row["submission_key"], "failed", error=errors)
-            report.failed += 1
+        _record_final(conn, channel, row["submission_key"], txn, report)
+
+
+def _record_final(
+    conn: duckdb.DuckDBPyConnection,
+    channel: str,
+    key: str,
+    txn: Transaction,
+    report: SubmissionReport,
+) -> None:
+    if txn.status == TransactionStatusCode.Success:
+        record_outcome(conn, channel, key, "succeeded")
+        report.succeeded += 1
+    else:
+        errors = "; ".join(
+            f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "")
+            for e in txn.error_list
+        )
+        record_outcome(conn, channel, key, "failed", error=errors)
+        report.failed += 1
+
+
+# Submissions between sending one and asking its status (`StatusChecks`).
+STATUS_LAG = 20
+
+
+class StatusChecks:
+    """Asks each submission's status once, `lag` submissions after it was sent, while the run is
+    still sending; `poll_transactions` then polls only what is left `sent`.
+
+    Amazon limits the submit operations and the transaction-status operation separately (10
+    requests a second each, the status one with a burst of 20), so a run that sends everything
+    and then polls waits on one limit after the other. Asking as it goes spends the status
+    limit while the submit limit is the one being waited on. `lag` gives Amazon time to decide
+    (two seconds at the submit limit); a transaction still Processing, or a status that cannot
+    be read, is simply left to the poll. `api` is the status API of the submissions ("rp", "df").
+    """
+
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        amazon: AmazonRegions,
+        report: SubmissionReport,
+        api: Literal["rp", "df"],
+        lag: int = STATUS_LAG,
+    ) -> None:
+        self._conn, self._amazon, self._report = conn, amazon, report
+        self._api, self._lag = api, lag
+        self._waiting: deque[tuple[str, str, str, str]] = deque()
+
+    def sent(self, channel: str, key: str, region: str, transaction_id: str) -> None:
+        self._waiting.append((channel, key, region, transaction_id))
+        if len(self._waiting) > self._lag:
+            self._ask(*self._waiting.popleft())
+
+    def _ask(self, channel: str, key: str, region: str, transaction_id: str) -> None:
+        client = self._amazon[region]
+        getter = client.get_transaction if self._api == "rp" else client.get_df_transaction
+        try:
+            txn = getter(transaction_id)
+        except AmazonError:
+            return
+        if txn.status != TransactionStatusCode.Processing:
+            _record_final(self._conn, channel, key, txn, self._report)
 
 
 def region_router(

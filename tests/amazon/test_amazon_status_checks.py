@@ -1,0 +1,111 @@
+"""Statuses asked while the documents still go (`StatusChecks`), over HTTP against the sandbox.
+
+Each submission's transaction is asked once, some submissions after it was sent, and the poll
+that ends the run finds only what is left: every outcome is recorded once, whether Amazon had
+decided by then (no delay), had not (a delay), or refused the document.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import duckdb
+import pytest
+
+from vendor_pipelines import warehouse_schema
+from vendor_pipelines.amazon.models import orders as rpo
+from vendor_pipelines.amazon.regions import AmazonRegions
+from vendor_pipelines.fulfilment.submit import Document, send_documents
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_sandbox.amazon import builders
+
+CHANNEL = "amazon.rp.acknowledgement"
+LAG = 4
+
+
+def _acknowledgements(client, sandbox, count: int) -> list[Document]:
+    documents = []
+    for po in sorted(sandbox.state.rp_orders()):
+        order = client.get_purchase_order(po)
+        if all((i.orderedQuantity.amount or 0) > 0 for i in order.orderDetails.items):
+            body = builders.acknowledge_all(order).model_dump(mode="json", exclude_none=True)
+            documents.append(Document(po, body, purchase_order_number=po))
+        if len(documents) == count:
+            return documents
+    raise AssertionError(f"fewer than {count} orders to acknowledge")
+
+
+def _status_requests(client) -> Counter[str]:
+    """Transaction ids whose status the client asked, counted, as the requests go."""
+    asked: Counter[str] = Counter()
+
+    def hook(response) -> None:
+        path = response.request.url.path
+        if "/vendor/transactions/v1/transactions/" in path:
+            asked[path.rsplit("/", 1)[-1]] += 1
+
+    client._http.event_hooks["response"].append(hook)
+    return asked
+
+
+def _send_and_poll(client, documents: list[Document], lag: int) -> tuple[dict, SubmissionReport]:
+    conn = duckdb.connect()
+    warehouse_schema.apply(conn)
+    amazon = AmazonRegions.single(client)
+    report = SubmissionReport()
+
+    def send(vendor, body):
+        return vendor.submit_acknowledgements([rpo.OrderAcknowledgement.model_validate(body)])
+
+    send_documents(conn, CHANNEL, documents, amazon, send, report, api="rp", lag=lag)
+    poll_transactions(conn, amazon, CHANNEL, "rp", report, budget_seconds=20)
+    rows = conn.execute(
+        "select submission_key, status, external_ref, last_error from ops.submissions"
+        " where channel = ?",
+        [CHANNEL],
+    ).fetchall()
+    return {key: (status, ref, error) for key, status, ref, error in rows}, report
+
+
+def test_each_status_is_asked_once_while_sending(sandbox, client) -> None:
+    documents = _acknowledgements(client, sandbox, 10)
+    asked = _status_requests(client)
+    ledger, report = _send_and_poll(client, documents, LAG)
+    assert {key: status for key, (status, _, _) in ledger.items()} == {
+        d.key: "succeeded" for d in documents
+    }
+    # One status request per transaction: all but the last LAG answered while sending, those
+    # by the poll, none asked twice.
+    assert asked == Counter({ref: 1 for _, ref, _ in ledger.values()})
+    assert (report.sent, report.succeeded, report.failed) == (10, 10, 0)
+
+
+def test_a_transaction_still_processing_is_left_to_the_poll(make_sandbox, make_client) -> None:
+    sandbox = make_sandbox(resolution_delay=1.5)
+    client = make_client(sandbox)
+    documents = _acknowledgements(client, sandbox, 6)
+    asked = _status_requests(client)
+    ledger, report = _send_and_poll(client, documents, 1)
+    assert {status for status, _, _ in ledger.values()} == {"succeeded"}
+    assert report.succeeded == 6
+    # All but the last asked while sending (still Processing, nothing recorded), then polled
+    # to its end.
+    early = [ledger[d.key][1] for d in documents[:-1]]
+    assert all(asked[ref] >= 2 for ref in early), asked
+
+
+@pytest.mark.parametrize("lag", [0, LAG])
+def test_a_refusal_seen_while_sending_is_recorded_once_with_its_errors(
+    sandbox, client, lag
+) -> None:
+    documents = _acknowledgements(client, sandbox, 3)
+    refused = documents[0].key
+    ack = builders.acknowledge_all(client.get_purchase_order(refused))
+    ack.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5  # more than ordered
+    body = ack.model_dump(mode="json", exclude_none=True)
+    documents[0] = Document(refused, body, purchase_order_number=refused)
+    ledger, report = _send_and_poll(client, documents, lag)
+    status, _, error = ledger[refused]
+    assert status == "failed" and "INVALID_QUANTITY" in error
+    assert {ledger[d.key][0] for d in documents[1:]} == {"succeeded"}
+    assert (report.succeeded, report.failed) == (2, 1)

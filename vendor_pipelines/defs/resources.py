@@ -9,7 +9,6 @@ partitions' timezone) are read once in `defs/deployment.py`.
 """
 
 import importlib.metadata
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
@@ -35,6 +34,7 @@ from vendor_pipelines.connections import (
 from vendor_pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from vendor_pipelines.defs.exceptions.alerts import AlertsResource
 from vendor_pipelines.defs.finance.remittance_inbox import RemittanceInboxResource
+from vendor_pipelines.deployment.topology import environment
 from vendor_pipelines.exceptions.alerts import exception_feed_file
 from vendor_pipelines.finance.dbt_command import (
     prepare_target,
@@ -223,16 +223,8 @@ class WarehouseDbtCliResource(DbtCliResource):
         are set for that call only."""
         target = prepare_target(warehouse_target_path(warehouse))
         values = run_environment(warehouse, {**self.policy_vars(), **variables})
-        before = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
-        try:
+        with environment(values):
             return self.cli(["build"], context=context, raise_on_error=False, target_path=target)
-        finally:
-            for name, value in before.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def _env_or_none(name: str, live: bool) -> dg.EnvVar | None:

@@ -4,6 +4,7 @@
 ) }}
 {%- set out_of_mart = "('PROVISION', 'PROVISION_REVERSAL', 'TAX_WITHHELD', 'PAYMENT_ADJUSTMENT', 'UNKNOWN')" %}
 {%- set invoice_classes = "('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'DUPLICATE_BILLING', 'TERMS_DISCOUNT')" %}
+{%- set deduction_columns = ['coop', 'promotions', 'price_protection', 'damage_allowance', 'freight_allowance', 'chargebacks', 'shortages', 'price_claims', 'returns', 'advertising', 'terms_discounts', 'other_deductions'] %}
 {%- set column_classes = "('COOP', 'PROMOTION', 'PRICE_PROTECTION', 'DAMAGE_ALLOWANCE', 'FREIGHT_ALLOWANCE', 'CHARGEBACK', 'SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'RETURNS', 'ADVERTISING', 'TERMS_DISCOUNT')" %}
 -- Vendor contribution per ASIN and day (vendor-finance-edi.md §6). Revenue at net cost and COGS
 -- come from NetSuite invoices dated that day; deductions from settlements of that day:
@@ -84,14 +85,14 @@ routed as (
 -- so that the spread below partitions on one integer, not on four columns two of them strings.
 linked_pools as (
     select settlement_date, class_code, base_invoice_key as invoice_key,
-           (-sum(amount) * 100)::hugeint as cents, row_number() over () as pool_id
+           (-sum(amount) * 100)::bigint as cents, row_number() over () as pool_id
     from routed
     where is_linked
     group by all
 ),
 
 unlinked_pools as (
-    select customer_id, settlement_date, class_code, (-sum(amount) * 100)::hugeint as cents,
+    select customer_id, settlement_date, class_code, (-sum(amount) * 100)::bigint as cents,
            -row_number() over () as pool_id
     from routed
     where not is_linked
@@ -158,15 +159,35 @@ trailing_weight_totals as (
     group by all
 ),
 
+pools as (
+    select pool_id, settlement_date, class_code, cents from linked_pools
+    union all
+    select pool_id, settlement_date, class_code, cents from unlinked_pools
+),
+
+-- Every ASIN a pool can reach, numbered in asin order: the spread below carries and sorts this
+-- integer, not the string, through its millions of rows (one per pool and ASIN).
+asins as (
+    select asin, row_number() over (order by asin) as asin_no
+    from (
+        select asin from invoice_weights
+        union
+        select asin from trailing_weights where asin is not null
+        union
+        select 'UNALLOCATED'
+    )
+),
+
 pool_weights as (
     -- one row per pool and ASIN with the ASIN's weight and the pool's total weight; a pool with
-    -- no basis goes whole to 'UNALLOCATED'
-    select p.pool_id, p.settlement_date, p.class_code, p.cents, w.asin, w.weight, t.total_weight
+    -- no basis goes whole to 'UNALLOCATED'. Only what the spread needs: the pool's day and
+    -- class join back after it, so the sort below moves narrow rows.
+    select p.pool_id, abs(p.cents) as abs_cents, w.asin, w.weight, t.total_weight
     from linked_pools as p
     join invoice_weights as w using (invoice_key)
     join invoice_weight_totals as t using (invoice_key)
     union all
-    select p.pool_id, p.settlement_date, p.class_code, p.cents,
+    select p.pool_id, abs(p.cents) as abs_cents,
            coalesce(w.asin, 'UNALLOCATED') as asin, coalesce(w.weight, 1) as weight,
            coalesce(t.total_weight, 1) as total_weight
     from unlinked_pools as p
@@ -177,37 +198,40 @@ pool_weights as (
 ),
 
 -- Largest remainder method, in exact integer arithmetic: |pool| x weight / total weight gives
--- each ASIN's floor and a remainder comparable within the pool (same denominator).
+-- each ASIN's floor and a remainder comparable within the pool (same denominator). The product
+-- needs 128 bits; the floor (at most the pool) and the remainder (below the total) fit in 64.
 floored as (
     select
-        *,
-        abs(cents) * weight // total_weight as floor_cents,
-        abs(cents) * weight % total_weight as remainder
-    from pool_weights
+        w.pool_id,
+        a.asin_no,
+        w.abs_cents,
+        (w.abs_cents::hugeint * w.weight // w.total_weight)::bigint as floor_cents,
+        (w.abs_cents::hugeint * w.weight % w.total_weight)::bigint as remainder
+    from pool_weights as w
+    join asins as a using (asin)
 ),
 
 ranked as (
     select
-        *,
-        abs(cents) - sum(floor_cents) over pool as leftover_cents,
-        row_number() over (pool order by remainder desc, asin) as remainder_rank
+        pool_id,
+        asin_no,
+        floor_cents
+            + (row_number() over (pool order by remainder desc, asin_no)
+               <= abs_cents - sum(floor_cents) over pool)::int as abs_cost_cents
     from floored
     window pool as (partition by pool_id)
 ),
 
 spread as (
-    select
-        settlement_date,
-        asin,
-        class_code,
-        (sign(cents) * (floor_cents + (remainder_rank <= leftover_cents)::int))::decimal(38, 0)
-            * 0.01 as cost
-    from ranked
+    select p.settlement_date, r.asin_no, p.class_code, sign(p.cents) * r.abs_cost_cents as cost
+    from ranked as r
+    join pools as p using (pool_id)
 ),
 
-allocated as (
+-- In whole cents, as integers: summed exactly and cheaply, made money once per row below.
+allocated_cents as (
     select
-        asin,
+        asin_no,
         settlement_date as period_date,
         sum(cost) filter (where class_code = 'COOP') as coop,
         sum(cost) filter (where class_code = 'PROMOTION') as promotions,
@@ -223,6 +247,17 @@ allocated as (
         sum(cost) filter (where class_code not in {{ column_classes }}) as other_deductions
     from spread
     group by all
+),
+
+allocated as (
+    select
+        a.asin,
+        c.period_date,
+        {%- for column in deduction_columns %}
+        c.{{ column }}::decimal(18, 0) * 0.01 as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from allocated_cents as c
+    join asins as a using (asin_no)
 ),
 
 combined as (

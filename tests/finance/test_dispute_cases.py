@@ -29,7 +29,7 @@ from dbt_build import DbtRun, run_dbt_build
 
 from vendor_pipelines import warehouse_schema
 from vendor_pipelines.finance import load_remittance_bytes
-from vendor_pipelines.finance.dbt_sql import render_model
+from vendor_pipelines.finance.close_pack import DISPUTE_MODELS, dispute_models_sql
 from vendor_pipelines.orders import schema as orders_schema
 from vendor_pipelines.orders.catalogue import weight_unit
 
@@ -314,17 +314,15 @@ def cases_as_of(warehouse: Path, day: str | None = None) -> dict[str, dict[str, 
     """finance.dispute_cases as stored (as of the build's last day), or rendered as of `day`."""
     sql = "SELECT * FROM finance.dispute_cases"
     if day:
-        sql = render_model("dispute_cases", variables={"settlement_date_end": day})
+        sql = dispute_models_sql(date.fromisoformat(day))["dispute_cases"]
     return {row["case_id"]: row for row in query(warehouse, sql)}
 
 
 def rendered(warehouse: Path, model: str, day: str) -> list[dict[str, Any]]:
-    """A model over dispute_cases, both rendered as of `day` (as the close pack does)."""
-    cases = render_model("dispute_cases", variables={"settlement_date_end": day})
-    sql = render_model(
-        model, variables={"settlement_date_end": day}, refs={"dispute_cases": f"({cases})"}
-    )
-    return query(warehouse, sql)
+    """A model over dispute_cases, it and the cases rendered as of `day` (as the close pack
+    does: the judgements too, not the table as the build stored it)."""
+    also = () if model in DISPUTE_MODELS else (model,)
+    return query(warehouse, dispute_models_sql(date.fromisoformat(day), also=also)[model])
 
 
 def test_every_claim_is_one_case_with_its_lines(warehouse: Path) -> None:

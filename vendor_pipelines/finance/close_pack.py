@@ -229,19 +229,28 @@ order by list_position($buckets, aging_bucket) desc, open_amount desc, deduction
 
 # The disputes as of the month's last day, rendered from the models as the aging is (a case won
 # in the next month is still open in this month's pack, its days left counted from the month
-# end): finance.dispute_cases with the month end as its as-of day, and the recovery and root
-# cause models over that rendering rather than over today's view. In ref order: each model
-# reads the ones before it as rendered here.
-DISPUTE_MODELS = ("dispute_cases", "dispute_recovery", "dispute_root_causes")
+# end): finance.dispute_cases with the month end as its as-of day, over its judgements rendered
+# alike (the stored table judges the claims as of its build), and the recovery and root cause
+# models over that rendering rather than over today's view. In ref order: each model reads the
+# ones before it as rendered here.
+DISPUTE_MODELS = (
+    "int_dispute_judgements",
+    "dispute_cases",
+    "dispute_recovery",
+    "dispute_root_causes",
+)
 # Final statuses: the case is decided and off the open list.
 DECIDED_STATUSES = ("won", "partly_won", "lost", "expired")
 
 
-def dispute_models_sql(last: date, conn: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
-    """Each of DISPUTE_MODELS rendered as of `last`, reading the ones before it so rendered."""
+def dispute_models_sql(
+    last: date, conn: duckdb.DuckDBPyConnection | None = None, also: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Each of DISPUTE_MODELS, then of `also` (models over them), rendered as of `last`,
+    reading the ones before it so rendered."""
     variables = {"settlement_date_end": last.isoformat()}
     rendered: dict[str, str] = {}
-    for name in DISPUTE_MODELS:
+    for name in DISPUTE_MODELS + also:
         # On lines of their own: a model may end in a `--` comment.
         refs = {model: f"(\n{sql}\n)" for model, sql in rendered.items()}
         rendered[name] = render_model(name, conn=conn, variables=variables, refs=refs)

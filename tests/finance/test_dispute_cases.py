@@ -109,6 +109,13 @@ INVOICES: dict[str, tuple[str, str, str | None, list]] = {
     "108": ("INV-8", "PO-8", None, [(1, "SKU-A", "B0A", 10, "10.00")]),
     "109": ("INV-9", "PO-9", None, [(1, "SKU-A", "B0A", 10, "10.50")]),
     "110": ("INV-10", "PO-10", None, [(1, "SKU-A", "B0A", 10, "10.00")]),
+    # PO-11 is not landed: neither line has a PO cost
+    "111": (
+        "INV-11",
+        "PO-11",
+        None,
+        [(1, "SKU-A", "B0A", 10, "10.00"), (2, "SKU-C", "B0C", 10, "5.00")],
+    ),
 }
 
 # PO -> (asin of line 1, net cost as issued, net cost now)
@@ -141,6 +148,7 @@ CLAIMS = [
     ("INV-8", "Price variance", "PO-8", "INV-8", "-3.00"),  # 10 units x 0.30
     ("INV-9", "Price variance", "PO-9", "INV-9", "-5.00"),  # 10 units x 0.50
     ("INV-10", "Price variance", "PO-10", "INV-10", "-3.00"),
+    ("INV-11", "Price variance", "PO-11", "INV-11", "-2.00"),  # 10 x 0.20 fits both lines
     ("12345678VCBSINV", "Chargeback: late ASN", "PO-1", "", "-2.88"),
     ("22345678VCBSINV", "Chargeback: late ASN", "PO-3", "", "-1.00"),
     ("32345678VCBSINV", "Chargeback: ASN accuracy", "PO-2", "", "-2.40"),
@@ -472,6 +480,19 @@ def test_price_claims_are_judged_against_the_po_cost(warehouse: Path) -> None:
         Decimal("9.7000"),
         Decimal("10.0000"),
     )
+
+
+def test_a_price_claim_on_a_whole_invoice_is_told_from_one_line(warehouse: Path) -> None:
+    # The claim fits both lines and neither has a PO cost: no line is above the other, and
+    # the first speaks for the invoice with its own rate, price and ASIN, the same every build.
+    case = cases_as_of(warehouse)["PC-INV-11"]
+    assert (case["judgement"], case["asin"]) == ("unjudged", None)
+    assert (case["invoice_price"], case["netsuite_price"], case["po_net_cost"]) == (
+        Decimal("10.0000"),
+        Decimal("10.0000"),
+        None,
+    )
+    assert "has no net cost for B0A invoiced on INV-11" in case["judgement_reason"]
 
 
 def test_chargebacks_are_judged_on_the_po_shipments(warehouse: Path) -> None:

@@ -208,11 +208,16 @@ invoice_evidence as (
         case when count(*) = count(weighed_units) then sum(weighed_units) end::integer
             as weighed_units,
         coalesce(sum(cartons), 0)::integer as cartons,
-        list_sort(list_distinct(flatten(list(coalesce(carton_ssccs, []::varchar[]))))) as carton_ssccs,
-        list_sort(list_distinct(flatten(list(coalesce(light_cartons, []::varchar[])))))
-            as light_cartons,
-        list_sort(list_distinct(flatten(list(coalesce(tracking_numbers, []::varchar[])))))
-            as tracking_numbers,
+        -- the lists of the lines that have any (most claimed lines have no carton to list)
+        coalesce(list_sort(list_distinct(flatten(
+                     list(carton_ssccs) filter (where len(carton_ssccs) > 0)))),
+                 []::varchar[]) as carton_ssccs,
+        coalesce(list_sort(list_distinct(flatten(
+                     list(light_cartons) filter (where len(light_cartons) > 0)))),
+                 []::varchar[]) as light_cartons,
+        coalesce(list_sort(list_distinct(flatten(
+                     list(tracking_numbers) filter (where len(tracking_numbers) > 0)))),
+                 []::varchar[]) as tracking_numbers,
         any_value(fulfilment_id) as fulfilment_id,
         bool_or(fulfilment_id is null) as without_fulfilment,
         bool_or(fulfilment_id is not null and shipment_id is null) as without_shipment_item,
@@ -227,12 +232,12 @@ invoice_evidence as (
                  and cartons_without_tracking = 0) as shipped_in_full,
         coalesce(sum(cartons_without_tracking), 0) as cartons_without_tracking,
         -- price: the line furthest above the PO's cost speaks for the invoice (a line without
-        -- a PO cost first: it cannot be judged)
-        arg_max(rate, coalesce(rate - po_cost, 1e9)) as invoice_price,
-        arg_max(po_net_cost, coalesce(rate - po_cost, 1e9)) as po_net_cost,
-        arg_max(po_net_cost_at_po_date, coalesce(rate - po_cost, 1e9)) as po_net_cost_at_po_date,
-        arg_max(netsuite_price, coalesce(rate - po_cost, 1e9)) as netsuite_price,
-        arg_max(asin, coalesce(rate - po_cost, 1e9)) as price_asin,
+        -- a PO cost first: it cannot be judged; among equals the first line), all its figures
+        -- from that one line
+        arg_max({'invoice_price': rate, 'po_net_cost': po_net_cost,
+                 'po_net_cost_at_po_date': po_net_cost_at_po_date,
+                 'netsuite_price': netsuite_price, 'price_asin': asin},
+                {'excess': coalesce(rate - po_cost, 1e9), 'line': -line}) as price_line,
         bool_or(po_cost is null) as without_po_cost,
         bool_or(rate > po_cost + 0.005) as above_po_cost
     from line_evidence
@@ -296,11 +301,11 @@ evidence as (
         coalesce(ie.weighed_units, pi.weighed_units) as weighed_units,
         ie.invoiced_units,
         coalesce(ie.cartons, pi.cartons) as cartons,
-        ie.invoice_price,
-        ie.po_net_cost,
-        ie.po_net_cost_at_po_date,
-        ie.netsuite_price,
-        ie.price_asin,
+        ie.price_line.invoice_price,
+        ie.price_line.po_net_cost,
+        ie.price_line.po_net_cost_at_po_date,
+        ie.price_line.netsuite_price,
+        ie.price_line.price_asin,
         -- an invoice without lines (or a case without an invoice) proves nothing
         ie.case_id is null as without_invoice_lines,
         coalesce(ie.without_fulfilment, true) as without_fulfilment,

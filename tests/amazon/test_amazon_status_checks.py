@@ -17,6 +17,7 @@ from vendor_pipelines.amazon.models import orders as rpo
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.submit import Document, send_documents
 from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.ledger import Outcome, record_outcomes, record_pending
 from vendor_sandbox.amazon import builders
 
 CHANNEL = "amazon.rp.acknowledgement"
@@ -109,3 +110,63 @@ def test_a_refusal_seen_while_sending_is_recorded_once_with_its_errors(
     assert status == "failed" and "INVALID_QUANTITY" in error
     assert {ledger[d.key][0] for d in documents[1:]} == {"succeeded"}
     assert (report.succeeded, report.failed) == (2, 1)
+
+
+def _send_as_one(client, documents: list[Document]) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """The documents acknowledged in one request, recorded as the acknowledgements flow does."""
+    conn = duckdb.connect()
+    warehouse_schema.apply(conn)
+    record_pending(conn, CHANNEL, [(d.key, d.payload_hash) for d in documents])
+    submission = client.submit_acknowledgements(
+        [rpo.OrderAcknowledgement.model_validate(d.body) for d in documents]
+    )
+    outcomes = [Outcome(d.key, "sent", submission.transaction_id) for d in documents]
+    record_outcomes(conn, CHANNEL, outcomes)
+    return conn, submission.transaction_id
+
+
+def _ledger(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    rows = conn.execute(
+        "select submission_key, status, external_ref, last_error from ops.submissions"
+        " where channel = ?",
+        [CHANNEL],
+    ).fetchall()
+    return {key: (status, ref, error) for key, status, ref, error in rows}
+
+
+def test_a_transaction_of_several_documents_is_asked_once_for_all(sandbox, client) -> None:
+    documents = _acknowledgements(client, sandbox, 5)
+    conn, transaction_id = _send_as_one(client, documents)
+    asked = _status_requests(client)
+    report = SubmissionReport()
+    poll_transactions(conn, AmazonRegions.single(client), CHANNEL, "rp", report, 20)
+    assert {key: row[:2] for key, row in _ledger(conn).items()} == {
+        d.key: ("succeeded", transaction_id) for d in documents
+    }
+    assert asked == Counter({transaction_id: 1})
+    assert (report.succeeded, report.failed) == (5, 0)
+
+
+def test_a_request_refused_whole_sends_each_of_its_documents_back_to_go_alone(
+    sandbox, client
+) -> None:
+    documents = _acknowledgements(client, sandbox, 3)
+    wrong = builders.acknowledge_all(client.get_purchase_order(documents[1].key))
+    wrong.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5  # more than ordered
+    documents[1] = Document(
+        documents[1].key, wrong.model_dump(mode="json", exclude_none=True), None, documents[1].key
+    )
+    conn, transaction_id = _send_as_one(client, documents)
+    report = SubmissionReport()
+    poll_transactions(conn, AmazonRegions.single(client), CHANNEL, "rp", report, 20)
+    # Nothing says which is wrong: none is failed, each is pending again under the refused
+    # transaction (what marks it to go alone), with Amazon's errors kept.
+    ledger = _ledger(conn)
+    assert {key: row[:2] for key, row in ledger.items()} == {
+        d.key: ("pending", transaction_id) for d in documents
+    }
+    assert all(
+        "refused with 2 other(s)" in error and "INVALID_QUANTITY" in error
+        for _, _, error in ledger.values()
+    )
+    assert (report.succeeded, report.failed) == (0, 0)

@@ -102,7 +102,7 @@ def send_documents(
         )
         report.sent += 1
         if checks:
-            checks.sent(channel, doc.key, region, submission.transaction_id)
+            checks.sent(channel, [doc.key], region, submission.transaction_id)
 
 
 def rejections_sql(channels: tuple[str, ...], exception_type: str, what: str) -> str:

@@ -73,7 +73,10 @@ with po_state as (
     group by purchase_order_number
 ),
 pending as (
-    select r.*
+    select r.*,
+           -- pending with a transaction id: refused in a request with other orders
+           coalesce(ack.status = 'pending' and ack.external_ref is not null, false)
+               as refused_with_others
     from orders.purchase_order_line_resolution r
     join po_state using (purchase_order_number)
     left join ops.submissions so
@@ -83,10 +86,12 @@ pending as (
         on ack.submission_key = r.purchase_order_number
        and ack.channel = case r.program when 'RP' then '{ACK_CHANNELS["RP"]}'
                                         else '{ACK_CHANNELS["DF"]}' end
-    -- not answered yet, or answered without Amazon ever taking it (no transaction id: the
-    -- call failed after its retries, or the run died before it could record the outcome)
+    -- not answered yet; answered without Amazon ever taking it (no transaction id: the call
+    -- failed after its retries, or the run died before it could record the outcome); or
+    -- refused in a request with other orders (pending again: it goes alone)
     where (ack.submission_key is null
-           or (ack.status in ('pending', 'failed') and ack.external_ref is null))
+           or ack.status = 'pending'
+           or (ack.status = 'failed' and ack.external_ref is null))
       -- only orders still waiting for an answer (acknowledged elsewhere = not ours to answer)
       and r.purchase_order_state in ('New', 'NEW')
       -- a PO of only unknown ASINs gets no sales order but must still be answered (rejected)
@@ -114,7 +119,7 @@ decided as (
 select
     purchase_order_number, program, region, vendor_code, ship_from_party_id, item_sequence_number,
     asin, vendor_sku, ordered_quantity, unit_of_measure, unit_size, net_cost, currency,
-    sales_order_external_id, accepted_quantity,
+    sales_order_external_id, refused_with_others, accepted_quantity,
     case when item_id is null or item_inactive then ordered_quantity
          when is_backorder_allowed then 0
          else ordered_quantity - accepted_quantity end as rejected_quantity,

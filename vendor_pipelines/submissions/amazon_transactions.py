@@ -1,13 +1,15 @@
 """Amazon submissions through the ledger: which region a document goes to, and its final status.
 
 Every Amazon submit answers with a transaction id that only the host it was submitted to knows,
-so the ledger keeps the region beside the transaction id and the poll asks that region.
+so the ledger keeps the region beside the transaction id and the poll asks that region. One
+transaction may carry several documents (acknowledgements go many to a request): each is polled
+once and its status is every document's.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,7 +20,12 @@ from vendor_pipelines.amazon.models.common import TransactionStatusCode
 from vendor_pipelines.amazon.models.transactions import Transaction
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.exceptions.store import Detection
-from vendor_pipelines.submissions.ledger import record_outcome, submissions
+from vendor_pipelines.submissions.ledger import (
+    Outcome,
+    record_outcomes,
+    record_to_resend,
+    submissions,
+)
 
 
 @dataclass
@@ -45,45 +52,60 @@ def poll_transactions(
     Success -> `succeeded`; Failure -> `failed` with Amazon's error list (code, message,
     details) in `last_error`; still Processing when the budget runs out -> left `sent` for the
     next run; status unavailable after retries -> a transmission error, also left `sent`.
+    A transaction carrying several documents is asked once, for all of them.
     """
+    transactions: dict[tuple[str, str], list[dict]] = {}
     for row in submissions(conn, channel, "sent"):
+        transactions.setdefault((row["region"], row["external_ref"]), []).append(row)
+    for (region, transaction_id), rows in transactions.items():
+        keys = [row["submission_key"] for row in rows]
         try:
-            txn = amazon[row["region"]].wait_for_transaction(
-                row["external_ref"], api=api, budget_seconds=budget_seconds, poll_interval=0.2
+            txn = amazon[region].wait_for_transaction(
+                transaction_id, api=api, budget_seconds=budget_seconds, poll_interval=0.2
             )
         except TransactionTimeoutError:
-            report.processing += 1
+            report.processing += len(keys)
             continue
         except AmazonError as exc:
-            report.transmission_errors.append(
+            report.transmission_errors.extend(
                 Detection(
                     "transmission_error",
-                    f"{channel}|{row['submission_key']}|status",
-                    f"transaction status of {row['submission_key']} unavailable: {exc}",
-                    reference=row["submission_key"],
+                    f"{channel}|{key}|status",
+                    f"transaction status of {key} unavailable: {exc}",
+                    reference=key,
                 )
+                for key in keys
             )
             continue
-        _record_final(conn, channel, row["submission_key"], txn, report)
+        _record_final(conn, channel, keys, txn, report)
 
 
 def _record_final(
     conn: duckdb.DuckDBPyConnection,
     channel: str,
-    key: str,
+    keys: Sequence[str],
     txn: Transaction,
     report: SubmissionReport,
 ) -> None:
     if txn.status == TransactionStatusCode.Success:
-        record_outcome(conn, channel, key, "succeeded")
-        report.succeeded += 1
-    else:
-        errors = "; ".join(
-            f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "")
-            for e in txn.error_list
-        )
-        record_outcome(conn, channel, key, "failed", error=errors)
+        record_outcomes(conn, channel, [Outcome(key, "succeeded") for key in keys])
+        report.succeeded += len(keys)
+        return
+    errors = "; ".join(
+        f"{e.code}: {e.message}" + (f" [{e.details}]" if e.details else "") for e in txn.error_list
+    )
+    if len(keys) == 1:
+        record_outcomes(conn, channel, [Outcome(keys[0], "failed", error=errors)])
         report.failed += 1
+        return
+    # Refused together, the documents do not say which of them is wrong: each is made pending
+    # again (its transaction id kept, which marks it), for its sender to send alone.
+    record_to_resend(
+        conn,
+        channel,
+        keys,
+        error=f"refused with {len(keys) - 1} other(s) in one request, to go alone: {errors}",
+    )
 
 
 # Submissions between sending one and asking its status (`StatusChecks`).
@@ -112,14 +134,15 @@ class StatusChecks:
     ) -> None:
         self._conn, self._amazon, self._report = conn, amazon, report
         self._api, self._lag = api, lag
-        self._waiting: deque[tuple[str, str, str, str]] = deque()
+        self._waiting: deque[tuple[str, Sequence[str], str, str]] = deque()
 
-    def sent(self, channel: str, key: str, region: str, transaction_id: str) -> None:
-        self._waiting.append((channel, key, region, transaction_id))
+    def sent(self, channel: str, keys: Sequence[str], region: str, transaction_id: str) -> None:
+        """`keys`: the documents the transaction carries."""
+        self._waiting.append((channel, keys, region, transaction_id))
         if len(self._waiting) > self._lag:
             self._ask(*self._waiting.popleft())
 
-    def _ask(self, channel: str, key: str, region: str, transaction_id: str) -> None:
+    def _ask(self, channel: str, keys: Sequence[str], region: str, transaction_id: str) -> None:
         client = self._amazon[region]
         getter = client.get_transaction if self._api == "rp" else client.get_df_transaction
         try:
@@ -127,7 +150,7 @@ class StatusChecks:
         except AmazonError:
             return
         if txn.status != TransactionStatusCode.Processing:
-            _record_final(self._conn, channel, key, txn, self._report)
+            _record_final(self._conn, channel, keys, txn, self._report)
 
 
 def region_router(

@@ -147,6 +147,19 @@ def record_outcome(
     record_outcomes(conn, channel, [Outcome(key, status, external_ref, error, region)])
 
 
+def record_to_resend(
+    conn: duckdb.DuckDBPyConnection, channel: str, keys: Iterable[str], error: str
+) -> None:
+    """Make sent submissions pending again, why in `last_error`: their sender sends them again.
+    The transaction id they went under is kept (a pending row with one went in a request that
+    is not their own answer)."""
+    conn.execute(
+        """update ops.submissions set status = 'pending', last_error = ?, last_attempt_at = ?
+           where channel = ? and submission_key in (select unnest(?::varchar[]))""",
+        [error, datetime.now(UTC), channel, list(keys)],
+    )
+
+
 def submissions(conn: duckdb.DuckDBPyConnection, channel: str, status: str) -> list[dict]:
     cursor = conn.execute(
         """select submission_key, payload_hash, external_ref, attempts, last_error, region

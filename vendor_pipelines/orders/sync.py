@@ -336,16 +336,18 @@ def _close_rejected_df_order(
     report: SubmissionReport,
 ) -> None:
     """A DF order rejected whole will never ship: close its sales order so stock is released."""
-    row = conn.execute(
+    # Fetched to the end: a result left open would block the ledger's next write on `conn`.
+    rows = conn.execute(
         "select external_ref from ops.submissions where channel = ? and submission_key = ?"
         " and status = 'succeeded'",
         [SALES_ORDER_CHANNEL, head["sales_order_external_id"]],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not rows:
         return
+    ((sales_order_id,),) = rows
     try:
-        lines = netsuite.get_sublist("salesOrder", row[0], "item")
-        netsuite.close_sales_order_lines(row[0], [int(line["line"]) for line in lines])
+        lines = netsuite.get_sublist("salesOrder", sales_order_id, "item")
+        netsuite.close_sales_order_lines(sales_order_id, [int(line["line"]) for line in lines])
     except NetSuiteError as exc:
         report.transmission_errors.append(
             _transmission(head, "NetSuite close rejected DF order", exc)

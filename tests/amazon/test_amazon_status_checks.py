@@ -15,7 +15,7 @@ import pytest
 from vendor_pipelines import warehouse_schema
 from vendor_pipelines.amazon.models import orders as rpo
 from vendor_pipelines.amazon.regions import AmazonRegions
-from vendor_pipelines.fulfilment.submit import Document, send_documents
+from vendor_pipelines.fulfilment.submit import Document, send_and_poll, send_documents
 from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
 from vendor_pipelines.submissions.ledger import Outcome, record_outcomes, record_pending
 from vendor_sandbox.amazon import builders
@@ -55,8 +55,10 @@ def _send_and_poll(client, documents: list[Document], lag: int) -> tuple[dict, S
     amazon = AmazonRegions.single(client)
     report = SubmissionReport()
 
-    def send(vendor, body):
-        return vendor.submit_acknowledgements([rpo.OrderAcknowledgement.model_validate(body)])
+    def send(vendor, bodies):
+        return vendor.submit_acknowledgements(
+            [rpo.OrderAcknowledgement.model_validate(body) for body in bodies]
+        )
 
     send_documents(conn, CHANNEL, documents, amazon, send, report, api="rp", lag=lag)
     poll_transactions(conn, amazon, CHANNEL, "rp", report, budget_seconds=20)
@@ -170,3 +172,36 @@ def test_a_request_refused_whole_sends_each_of_its_documents_back_to_go_alone(
         for _, _, error in ledger.values()
     )
     assert (report.succeeded, report.failed) == (0, 0)
+
+
+def test_documents_go_many_to_a_request_and_a_refused_one_is_told_apart_alone(
+    sandbox, client
+) -> None:
+    documents = _acknowledgements(client, sandbox, 5)
+    wrong = builders.acknowledge_all(client.get_purchase_order(documents[2].key))
+    wrong.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5  # more than ordered
+    documents[2] = Document(
+        documents[2].key, wrong.model_dump(mode="json", exclude_none=True), None, documents[2].key
+    )
+    conn = duckdb.connect()
+    warehouse_schema.apply(conn)
+    report = SubmissionReport()
+    requests: list[int] = []
+
+    def send(vendor, bodies):
+        requests.append(len(bodies))
+        return vendor.submit_acknowledgements(
+            [rpo.OrderAcknowledgement.model_validate(body) for body in bodies]
+        )
+
+    amazon = AmazonRegions.single(client)
+    send_and_poll(conn, CHANNEL, documents, amazon, send, report, "rp", 20, per_request=3)
+    # Three and two to a request; the three refused together went again one by one.
+    assert requests == [3, 2, 1, 1, 1]
+    ledger = _ledger(conn)
+    assert {key: status for key, (status, _, _) in ledger.items()} == {
+        d.key: "failed" if d is documents[2] else "succeeded" for d in documents
+    }
+    assert "INVALID_QUANTITY" in ledger[documents[2].key][2]
+    assert "refused with" not in ledger[documents[2].key][2]
+    assert (report.succeeded, report.failed) == (4, 1)

@@ -1,7 +1,9 @@
-"""SIGKILL the ASN and invoice submissions mid-batch, re-run: no duplicate, nothing lost.
+"""SIGKILL the ASN and invoice submissions once Amazon has their request, re-run: no duplicate,
+nothing lost.
 
-The child runs in live configuration against sandbox servers this test owns (Amazon slowed so
-the kill lands inside the batch). The warehouse is advanced by the test (live mode never calls
+The documents go many to a request; the child runs in live configuration against sandbox
+servers this test owns (Amazon slowed so the kill lands while the run is still sending and
+polling). The warehouse is advanced by the test (live mode never calls
 the sandbox hook). Expected documents come from the warehouse's own plan.
 """
 
@@ -53,12 +55,12 @@ def test_killed_asn_and_invoice_submissions_rerun_without_duplicates(tmp_path) -
         kill_assets_when(
             env,
             LANDING + SHIPMENTS,
-            lambda: amazon.received_count("rp_shipment_confirmations") >= 2,
+            lambda: amazon.received_count("rp_shipment_confirmations") >= 1,
         )
         asns_before_rerun = amazon.received_count("rp_shipment_confirmations")
         # The re-run finishes the ASNs, then is killed again inside the invoice batch.
         kill_assets_when(
-            env, LANDING + SHIPMENTS + INVOICES, lambda: amazon.received_count("rp_invoices") >= 2
+            env, LANDING + SHIPMENTS + INVOICES, lambda: amazon.received_count("rp_invoices") >= 1
         )
         finish_assets(env, *LANDING, *SHIPMENTS, *INVOICES)
 
@@ -76,7 +78,7 @@ def test_killed_asn_and_invoice_submissions_rerun_without_duplicates(tmp_path) -
         }
         asns = applied_documents(amazon, "rp_shipment_confirmations")
         invoices = applied_documents(amazon, "rp_invoices")
-        assert 2 <= asns_before_rerun < len(expected_asns), "the kill did not land mid-batch"
+        assert asns_before_rerun >= 1, "the kill did not land once Amazon had the ASNs"
         assert set(asns) == expected_asns and set(asns.values()) == {1}
         assert set(invoices) == expected_invoices and set(invoices.values()) == {1}
         with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as conn:

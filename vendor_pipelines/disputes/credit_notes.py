@@ -171,7 +171,7 @@ def settle_valid_claims(
         CREDIT_NOTE_CHANNEL,
         todo,
         amazon,
-        lambda client, body: client.submit_invoices([body]),
+        lambda client, bodies: client.submit_invoices(bodies),
         report.amazon,
         api="rp",
     )

@@ -20,11 +20,11 @@ from vendor_pipelines.fulfilment.submit import (
     ledger_state,
     needs_sending,
     rejections_sql,
-    send_documents,
+    send_and_poll,
     union_all,
 )
 from vendor_pipelines.orders.plans import ACK_CHANNELS
-from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport
 
 DF_CONFIRM_CHANNEL = "amazon.df.shipmentConfirmation"
 DF_STATUS_CHANNEL = "amazon.df.shipmentStatus"
@@ -183,16 +183,16 @@ def confirm_df_shipments(
     report = SubmissionReport()
     docs = ready_df_confirmations(conn)
     state = ledger_state(conn, DF_CONFIRM_CHANNEL)
-    send_documents(
+    send_and_poll(
         conn,
         DF_CONFIRM_CHANNEL,
         [d for d in docs if needs_sending(state.get(d.key), d.payload_hash, resend_changed=False)],
         amazon,
-        lambda client, body: client.submit_df_shipment_confirmations([body]),
+        lambda client, bodies: client.submit_df_shipment_confirmations(bodies),
         report,
-        api="df",
+        "df",
+        budget_seconds,
     )
-    poll_transactions(conn, amazon, DF_CONFIRM_CHANNEL, "df", report, budget_seconds)
     confirmed = ledger_state(conn, DF_CONFIRM_CHANNEL)
     status_state = ledger_state(conn, DF_STATUS_CHANNEL)
     updates = [
@@ -200,7 +200,7 @@ def confirm_df_shipments(
         for d in docs
         if confirmed.get(d.key, ("",))[0] == "succeeded"
     ]
-    send_documents(
+    send_and_poll(
         conn,
         DF_STATUS_CHANNEL,
         [
@@ -209,11 +209,11 @@ def confirm_df_shipments(
             if needs_sending(status_state.get(u.key), u.payload_hash, resend_changed=False)
         ],
         amazon,
-        lambda client, body: client.submit_df_shipment_status_updates([body]),
+        lambda client, bodies: client.submit_df_shipment_status_updates(bodies),
         report,
-        api="df",
+        "df",
+        budget_seconds,
     )
-    poll_transactions(conn, amazon, DF_STATUS_CHANNEL, "df", report, budget_seconds)
     return report
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
 
+from vendor_pipelines.amazon.client import AmazonVendorClient, Submission
 from vendor_pipelines.amazon.regions import AmazonRegions
 from vendor_pipelines.fulfilment.asn import records
 from vendor_pipelines.fulfilment.submit import (
@@ -110,6 +112,11 @@ def remember_sent(conn: duckdb.DuckDBPyConnection, doc: Document) -> None:
         conn.unregister("sent_inventory")
 
 
+def _send_inventory(client: AmazonVendorClient, bodies: list[dict[str, Any]]) -> Submission:
+    (body,) = bodies  # the operation takes one warehouse a request
+    return client.submit_df_inventory_update(body["warehouseId"], body["inventory"])
+
+
 def submit_inventory(
     conn: duckdb.DuckDBPyConnection,
     amazon: AmazonRegions,
@@ -128,9 +135,7 @@ def submit_inventory(
         INVENTORY_CHANNEL,
         todo,
         amazon,
-        lambda client, body: client.submit_df_inventory_update(
-            body["warehouseId"], body["inventory"]
-        ),
+        _send_inventory,
         report,
     )
     poll_transactions(conn, amazon, INVENTORY_CHANNEL, "df", report, budget_seconds)

@@ -27,10 +27,10 @@ from vendor_pipelines.fulfilment.submit import (
     ledger_state,
     needs_sending,
     rejections_sql,
-    send_documents,
+    send_and_poll,
     union_all,
 )
-from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport
 
 INVOICE_CHANNELS = {"RP": "amazon.rp.invoice", "DF": "amazon.df.invoice"}
 PRICE_TOLERANCE = Decimal("0.005")
@@ -133,8 +133,8 @@ def submit_invoices(
 ) -> SubmissionReport:
     report = SubmissionReport()
     senders = {
-        "RP": lambda client, body: client.submit_invoices([body]),
-        "DF": lambda client, body: client.submit_df_invoices([body]),
+        "RP": lambda client, bodies: client.submit_invoices(bodies),
+        "DF": lambda client, bodies: client.submit_df_invoices(bodies),
     }
     for program, docs in ready_invoices(conn).items():
         channel = INVOICE_CHANNELS[program]
@@ -144,8 +144,7 @@ def submit_invoices(
             d for d in docs if needs_sending(state.get(d.key), d.payload_hash, resend_changed=False)
         ]
         api = "rp" if program == "RP" else "df"
-        send_documents(conn, channel, todo, amazon, senders[program], report, api=api)
-        poll_transactions(conn, amazon, channel, api, report, budget_seconds)
+        send_and_poll(conn, channel, todo, amazon, senders[program], report, api, budget_seconds)
     return report
 
 

@@ -25,10 +25,10 @@ from vendor_pipelines.fulfilment.submit import (
     ledger_state,
     needs_sending,
     rejections_sql,
-    send_documents,
+    send_and_poll,
     union_all,
 )
-from vendor_pipelines.submissions.amazon_transactions import SubmissionReport, poll_transactions
+from vendor_pipelines.submissions.amazon_transactions import SubmissionReport
 from vendor_pipelines.submissions.ledger import record_outcome
 
 
@@ -63,13 +63,11 @@ def confirm_rp_shipments(
     current = ready_asns(conn)
     first_time, replacing = plan_confirmations(conn, current, originals, replaces)
 
-    def send(client: AmazonVendorClient, body: dict[str, Any]) -> Submission:
-        return client.submit_shipment_confirmations([body])
+    def send(client: AmazonVendorClient, bodies: list[dict[str, Any]]) -> Submission:
+        return client.submit_shipment_confirmations(bodies)
 
-    send_documents(conn, ASN_CHANNEL, first_time, amazon, send, report, api="rp")
-    send_documents(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report, api="rp")
-    poll_transactions(conn, amazon, ASN_CHANNEL, "rp", report, budget_seconds)
-    poll_transactions(conn, amazon, ASN_REPLACE_CHANNEL, "rp", report, budget_seconds)
+    send_and_poll(conn, ASN_CHANNEL, first_time, amazon, send, report, "rp", budget_seconds)
+    send_and_poll(conn, ASN_REPLACE_CHANNEL, replacing, amazon, send, report, "rp", budget_seconds)
     # What could have changed state this run (sent now, or awaiting an answer before), and
     # anything never recorded (a run that stopped between the poll and this step).
     touched = {d.key for d in first_time + replacing} | {

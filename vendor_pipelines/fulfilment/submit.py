@@ -22,12 +22,15 @@ from vendor_pipelines.submissions.amazon_transactions import (
     STATUS_LAG,
     StatusChecks,
     SubmissionReport,
+    poll_transactions,
     region_router,
 )
 from vendor_pipelines.submissions.ledger import (
+    Outcome,
     payload_hash,
-    record_outcome,
+    record_outcomes,
     record_pending,
+    refused_with_others,
 )
 
 
@@ -62,47 +65,111 @@ def needs_sending(state: tuple[str, str] | None, digest: str, *, resend_changed:
     return resend_changed and status == "succeeded" and sent_digest != digest
 
 
+# Documents of one region sent in one request, where the operation takes a list (ASNs,
+# invoices, DF confirmations): Amazon limits each submit operation to 10 requests a second, so
+# one document a request spent a tenth of a second on each.
+DOCUMENTS_PER_REQUEST = 20
+
+# `send(client, bodies)`: one request carrying the bodies, Amazon's transaction id back.
+Sender = Callable[[AmazonVendorClient, list[dict[str, Any]]], Submission]
+
+
 def send_documents(
     conn: duckdb.DuckDBPyConnection,
     channel: str,
     documents: Iterable[Document],
     amazon: AmazonRegions,
-    send: Callable[[AmazonVendorClient, dict[str, Any]], Submission],
+    send: Sender,
     report: SubmissionReport,
     api: Literal["rp", "df"] | None = None,
     lag: int = STATUS_LAG,
+    per_request: int = 1,
 ) -> None:
     """Send each document to its purchase order's SP-API region, recording it around the call.
 
-    `api` names the transaction-status API the caller polls afterwards (`poll_transactions`);
-    given, statuses are asked as the documents go, `lag` documents behind (`StatusChecks`), and
-    the poll finds less."""
+    Up to `per_request` documents of a region go in one request; one refused in a request with
+    others (`refused_with_others`) goes alone. `api` names the transaction-status API the
+    caller polls afterwards (`poll_transactions`); given, statuses are asked as the documents
+    go, `lag` requests behind (`StatusChecks`), and the poll finds less."""
     region_of = region_router(conn)
     checks = StatusChecks(conn, amazon, report, api, lag) if api else None
+    alone = refused_with_others(conn, channel)
+    waiting: dict[str, list[Document]] = {}
     for doc in documents:
         region = region_of(doc.purchase_order_number, doc.vendor_code) or amazon.home
         record_pending(conn, channel, [(doc.key, doc.payload_hash)])
-        try:
-            submission = send(amazon[region], doc.body)
-        except AmazonError as exc:
-            # Left pending: the next run resends the same body under the same key.
-            report.transmission_errors.append(
-                Detection(
-                    "transmission_error",
-                    f"{channel}|{doc.key}",
-                    f"{channel} {doc.key} failed after retries: {exc}",
-                    vendor_code=doc.vendor_code,
-                    purchase_order_number=doc.purchase_order_number,
-                    reference=doc.key,
-                )
-            )
+        if doc.key in alone or per_request <= 1:
+            _send(conn, channel, region, [doc], amazon, send, report, checks)
             continue
-        record_outcome(
-            conn, channel, doc.key, "sent", external_ref=submission.transaction_id, region=region
+        group = waiting.setdefault(region, [])
+        group.append(doc)
+        if len(group) >= per_request:
+            _send(conn, channel, region, group, amazon, send, report, checks)
+            waiting[region] = []
+    for region, group in waiting.items():
+        _send(conn, channel, region, group, amazon, send, report, checks)
+
+
+def _send(
+    conn: duckdb.DuckDBPyConnection,
+    channel: str,
+    region: str,
+    docs: list[Document],
+    amazon: AmazonRegions,
+    send: Sender,
+    report: SubmissionReport,
+    checks: StatusChecks | None,
+) -> None:
+    if not docs:
+        return
+    try:
+        submission = send(amazon[region], [doc.body for doc in docs])
+    except AmazonError as exc:
+        # Left pending: the next run resends the same bodies under the same keys.
+        report.transmission_errors.extend(
+            Detection(
+                "transmission_error",
+                f"{channel}|{doc.key}",
+                f"{channel} {doc.key} failed after retries: {exc}",
+                vendor_code=doc.vendor_code,
+                purchase_order_number=doc.purchase_order_number,
+                reference=doc.key,
+            )
+            for doc in docs
         )
-        report.sent += 1
-        if checks:
-            checks.sent(channel, [doc.key], region, submission.transaction_id)
+        return
+    record_outcomes(
+        conn,
+        channel,
+        [Outcome(doc.key, "sent", submission.transaction_id, region=region) for doc in docs],
+    )
+    report.sent += len(docs)
+    if checks:
+        checks.sent(channel, [doc.key for doc in docs], region, submission.transaction_id)
+
+
+def send_and_poll(
+    conn: duckdb.DuckDBPyConnection,
+    channel: str,
+    documents: Iterable[Document],
+    amazon: AmazonRegions,
+    send: Sender,
+    report: SubmissionReport,
+    api: Literal["rp", "df"],
+    budget_seconds: float,
+    per_request: int = DOCUMENTS_PER_REQUEST,
+) -> None:
+    """`send_documents` many to a request, then the poll; a request Amazon refused whole says
+    nothing of which document is wrong, so each of its documents goes again alone, in this run,
+    and is polled on its own: the good ones are taken, the wrong one refused for itself."""
+    documents = list(documents)
+    send_documents(conn, channel, documents, amazon, send, report, api, per_request=per_request)
+    poll_transactions(conn, amazon, channel, api, report, budget_seconds)
+    refused = refused_with_others(conn, channel)
+    again = [doc for doc in documents if doc.key in refused]
+    if again:
+        send_documents(conn, channel, again, amazon, send, report, api)
+        poll_transactions(conn, amazon, channel, api, report, budget_seconds)
 
 
 def rejections_sql(channels: tuple[str, ...], exception_type: str, what: str) -> str:

@@ -160,6 +160,17 @@ def record_to_resend(
     )
 
 
+def refused_with_others(conn: duckdb.DuckDBPyConnection, channel: str) -> set[str]:
+    """Keys `record_to_resend` made pending again: refused in a request with other documents,
+    so they go alone."""
+    rows = conn.execute(
+        """select submission_key from ops.submissions
+           where channel = ? and status = 'pending' and external_ref is not null""",
+        [channel],
+    ).fetchall()
+    return {key for (key,) in rows}
+
+
 def submissions(conn: duckdb.DuckDBPyConnection, channel: str, status: str) -> list[dict]:
     cursor = conn.execute(
         """select submission_key, payload_hash, external_ref, attempts, last_error, region

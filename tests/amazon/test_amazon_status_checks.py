@@ -36,6 +36,13 @@ def _acknowledgements(client, sandbox, count: int) -> list[Document]:
     raise AssertionError(f"fewer than {count} orders to acknowledge")
 
 
+def _overacknowledged(client, doc: Document) -> Document:
+    """`doc` acknowledging more than ordered: Amazon refuses it (INVALID_QUANTITY)."""
+    ack = builders.acknowledge_all(client.get_purchase_order(doc.key))
+    ack.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5
+    return Document(doc.key, ack.model_dump(mode="json", exclude_none=True), None, doc.key)
+
+
 def _status_requests(client) -> Counter[str]:
     """Transaction ids whose status the client asked, counted, as the requests go."""
     asked: Counter[str] = Counter()
@@ -103,10 +110,7 @@ def test_a_refusal_seen_while_sending_is_recorded_once_with_its_errors(
 ) -> None:
     documents = _acknowledgements(client, sandbox, 3)
     refused = documents[0].key
-    ack = builders.acknowledge_all(client.get_purchase_order(refused))
-    ack.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5  # more than ordered
-    body = ack.model_dump(mode="json", exclude_none=True)
-    documents[0] = Document(refused, body, purchase_order_number=refused)
+    documents[0] = _overacknowledged(client, documents[0])
     ledger, report = _send_and_poll(client, documents, lag)
     status, _, error = ledger[refused]
     assert status == "failed" and "INVALID_QUANTITY" in error
@@ -153,11 +157,7 @@ def test_a_request_refused_whole_sends_each_of_its_documents_back_to_go_alone(
     sandbox, client
 ) -> None:
     documents = _acknowledgements(client, sandbox, 3)
-    wrong = builders.acknowledge_all(client.get_purchase_order(documents[1].key))
-    wrong.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5  # more than ordered
-    documents[1] = Document(
-        documents[1].key, wrong.model_dump(mode="json", exclude_none=True), None, documents[1].key
-    )
+    documents[1] = _overacknowledged(client, documents[1])
     conn, transaction_id = _send_as_one(client, documents)
     report = SubmissionReport()
     poll_transactions(conn, AmazonRegions.single(client), CHANNEL, "rp", report, 20)
@@ -178,11 +178,7 @@ def test_documents_go_many_to_a_request_and_a_refused_one_is_told_apart_alone(
     sandbox, client
 ) -> None:
     documents = _acknowledgements(client, sandbox, 5)
-    wrong = builders.acknowledge_all(client.get_purchase_order(documents[2].key))
-    wrong.items[0].itemAcknowledgements[0].acknowledgedQuantity.amount += 5  # more than ordered
-    documents[2] = Document(
-        documents[2].key, wrong.model_dump(mode="json", exclude_none=True), None, documents[2].key
-    )
+    documents[2] = _overacknowledged(client, documents[2])
     conn = duckdb.connect()
     warehouse_schema.apply(conn)
     report = SubmissionReport()

@@ -48,6 +48,7 @@ from vendor_pipelines.submissions.ledger import (
     payload_hash,
     record_outcomes,
     record_pending,
+    refused_with_others,
     remember_payload,
     remember_payloads,
     remembered_payload,
@@ -227,7 +228,10 @@ def submit_acknowledgements(
     report = SubmissionReport()
     _acknowledge(conn, amazon, rules, netsuite, now, report, per_request)
     report_outcomes(conn, amazon, report, budget_seconds)
-    if _acknowledge(conn, amazon, rules, netsuite, now, report, per_request, refused_only=True):
+    # The plan is read again only when the poll sent some orders back (rarely): it is the
+    # costly query of the run.
+    if any(refused_with_others(conn, channel) for channel in ACK_CHANNELS.values()):
+        _acknowledge(conn, amazon, rules, netsuite, now, report, per_request, refused_only=True)
         report_outcomes(conn, amazon, report, budget_seconds)
     return report
 

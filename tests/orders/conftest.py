@@ -33,3 +33,9 @@ def order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
 def bad_order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
     """An order flow whose sandbox serves bad purchase orders among the good ones."""
     yield from _order_flow(tmp_path_factory.mktemp("bad_order_flow"), SANDBOX_BAD_ORDERS="true")
+
+
+@pytest.fixture(scope="module")
+def own_order_flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrderFlow]:
+    """An order flow of the test module's own, for tests that change the sandbox behind it."""
+    yield from _order_flow(tmp_path_factory.mktemp("own_order_flow"))

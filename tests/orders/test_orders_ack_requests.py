@@ -12,7 +12,6 @@ import math
 from collections import Counter, defaultdict
 
 import pytest
-from conftest import _order_flow
 from sandbox_flow import ORDER_UPSTREAM
 
 from vendor_pipelines.orders.sync import ACKNOWLEDGEMENTS_PER_REQUEST
@@ -21,8 +20,8 @@ ACKNOWLEDGEMENTS = ["orders", "acknowledgements"]
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory):
-    yield from _order_flow(tmp_path_factory.mktemp("ack_requests"))
+def flow(own_order_flow):
+    return own_order_flow
 
 
 @pytest.fixture(scope="module")

@@ -49,5 +49,10 @@ left join {{ ref('deduction_rules') }} as rules using (rule_id)
 {#- Invoice key used on both sides of cash application: upper case, shortage suffix chain
     (SC/SCR...) stripped when it follows a digit, `_` resubmissions read as `-`. -#}
 {% macro base_invoice_key(reference) -%}
-  replace(regexp_replace(upper(trim({{ reference }})), '^(.*[0-9])(SCR|SC)+$', '\1'), '_', '-')
+  {#- Only a reference ending in SC or SCR can carry a chain: the regular expression runs on
+      those alone (it costs more than the rest of a large file's staging). -#}
+  {%- set key = 'upper(trim(' ~ reference ~ '))' -%}
+  replace(case when suffix({{ key }}, 'SC') or suffix({{ key }}, 'SCR')
+               then regexp_replace({{ key }}, '^(.*[0-9])(SCR|SC)+$', '\1')
+               else {{ key }} end, '_', '-')
 {%- endmacro %}

@@ -234,6 +234,7 @@ order by list_position($buckets, aging_bucket) desc, open_amount desc, deduction
 # models over that rendering rather than over today's view. In ref order: each model reads the
 # ones before it as rendered here.
 DISPUTE_MODELS = (
+    "int_dispute_case_fingerprints",
     "int_dispute_judgements",
     "dispute_cases",
     "dispute_recovery",

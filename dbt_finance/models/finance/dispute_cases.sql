@@ -9,7 +9,7 @@
 -- (vendor_pipelines.finance.dbt_sql), so keep it to refs, sources, vars and the project's
 -- macros.
 with judgements as (
-    select * from {{ ref('int_dispute_judgements') }}
+    select * exclude (evidence_fingerprint) from {{ ref('int_dispute_judgements') }}
 ),
 
 submissions as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='case_id',
+        on_schema_change='append_new_columns',
+        post_hook="delete from {{ this }} where judgement is null"
+    )
+}}
 -- One judged dispute case per shortage claim, price claim and chargeback Amazon deducted, as of
 -- the end of the window (or the day of the build), from our own records (vendor-finance-edi.md
 -- §2, §3.3):
@@ -10,48 +19,58 @@
 --   sent and accepted; for an ASN-accuracy claim, ASN vs packed vs weighed units per item.
 -- A claim and everything Amazon did to it is one case: its reversals (links_to), and for a
 -- shortage the whole SC / SCR / SCRSC chain.
--- A table, not a view: judging reads every claim line and its evidence (a second or more on a
--- year of claims), and finance.dispute_cases, its tests and the views over it read the judgement
--- many times a run; stored once per build, each of them reads it in milliseconds. What changes
--- between builds without one (a dispute recorded as submitted, the day the deadlines count
--- from) stays in the view finance.dispute_cases. The close pack renders this model as of a past
+-- Stored, and judged again only where the evidence changed: judging a year of claims takes
+-- seconds, while finance.dispute_cases, its tests and the views over it read the judgement many
+-- times a run. Each build hashes what every case reads (int_dispute_case_fingerprints), judges
+-- the cases whose hash differs from the one stored with them (new claims, reversals, late
+-- evidence, a window that moved) and drops the cases no longer in the window; a full build
+-- (--full-refresh, or a warehouse without the stored hash) judges them all. What changes
+-- between builds without the evidence changing (a dispute recorded as submitted, the day the
+-- deadlines count from) stays in the view finance.dispute_cases. The close pack renders this model as of a past
 -- month's last day (vendor_pipelines.finance.dbt_sql), so keep it to refs, sources, vars and
 -- the project's macros.
-with charges as (
+with fingerprints as (
+    select * from {{ ref('int_dispute_case_fingerprints') }}
+),
+
+{% if is_incremental() -%}
+{%- set stored_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+-- the cases to judge: new, or read something that changed since they were stored; and the
+-- cases no longer in the window, which leave as rows without a judgement (the post-hook)
+compared as materialized (
     select
-        c.line_id,
-        c.settlement_date,
-        c.reference,
-        c.base_invoice_key,
-        c.original_invoice,
-        c.vendor_code,
-        c.amount,
-        c.description,
-        c.adjustment_reason,
-        c.po_number,
-        s.customer_id,
-        s.currency,
-        case
-            when c.class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL') then 'SHORTAGE'
-            when c.class_code in ('PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL') then 'PRICE_CLAIM'
-            else 'CHARGEBACK'
-        end as case_class,
-        -- a re-claim (INV-1SCRSC) re-opens the claim it follows (INV-1SC): one case per chain
-        case
-            when c.class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL')
-                then regexp_replace(c.claim_key, '^(.*[0-9]SC)(R|SC)*$', '\1')
-            else c.claim_key
-        end as claim_key
-    from {{ ref('int_settlement_charges') }} as c
-    join {{ ref('int_settlements') }} as s using (payment_number)
-    where c.settlement_date <= {{ as_of_date() }}
-      and c.class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM',
-                           'PRICE_CLAIM_REVERSAL', 'CHARGEBACK')
-      and c.amount <> 0
+        coalesce(f.case_id, t.case_id) as case_id,
+        f.evidence_fingerprint,
+        f.case_id is null as dropped
+    from fingerprints as f
+    full join (
+        select
+            case_id,
+            {{ 'evidence_fingerprint' if 'evidence_fingerprint' in stored_columns
+               else 'null::ubigint as evidence_fingerprint' }}
+        from {{ this }}
+    ) as t using (case_id)
+    where f.evidence_fingerprint is distinct from t.evidence_fingerprint
+),
+
+to_judge as (
+    select case_id, evidence_fingerprint from compared where not dropped
+),
+{%- else %}
+to_judge as (
+    select case_id, evidence_fingerprint from fingerprints
+),
+{%- endif %}
+
+charges as (
+    select *
+    from ({{ dispute_claim_lines(ref('int_settlement_charges'), ref('int_settlements')) }})
+    where case_id in (select case_id from to_judge)
 ),
 
 claims as (
     select
+        case_id,
         case_class,
         claim_key,
         -- the claim's own line names the case; a reversal seen before its claim still counts
@@ -60,34 +79,32 @@ claims as (
         -arg_min(amount, settlement_date) filter (where amount < 0) as first_claim_amount,
         arg_min(description, settlement_date) filter (where amount < 0) as claim_description,
         arg_min(adjustment_reason, settlement_date) filter (where amount < 0) as claim_reason_code,
-        any_value(coalesce(original_invoice, base_invoice_key))
+        -- the same invoice and PO as int_dispute_case_fingerprints hashes
+        min(coalesce(original_invoice, base_invoice_key))
             filter (where case_class <> 'CHARGEBACK') as invoice_key,
-        any_value(po_number) filter (where po_number is not null) as line_po_number,
-        any_value(vendor_code) as vendor_code,
-        any_value(customer_id) as customer_id,
-        any_value(currency) as currency,
+        min(po_number) as line_po_number,
+        min(vendor_code) as vendor_code,
+        min(customer_id) as customer_id,
+        min(currency) as currency,
         list(line_id order by settlement_date, line_id) as line_ids,
         coalesce(-sum(amount) filter (where amount < 0), 0)::decimal(18, 2) as claimed_amount,
         coalesce(sum(amount) filter (where amount > 0), 0)::decimal(18, 2) as recovered_amount,
         min(settlement_date) filter (where amount < 0) as claimed_on,
         max(settlement_date) filter (where amount > 0) as last_recovered_on
     from charges
-    group by case_class, claim_key
-    having coalesce(-sum(amount) filter (where amount < 0), 0) > 0
+    group by case_id, case_class, claim_key
+    having {{ dispute_claim_is_open('amount') }}
 ),
 
+-- the invoices the claims name (a night judges a few cases: not every invoice's first row)
 invoices as (
     select * from {{ ref('stg_netsuite_invoices') }}
+    where invoice_key in (select invoice_key from claims)
     qualify row_number() over (partition by invoice_key order by invoice_id) = 1
 ),
 
 cases as (
     select
-        case cl.case_class
-            when 'SHORTAGE' then 'SC-'
-            when 'PRICE_CLAIM' then 'PC-'
-            else 'CB-'
-        end || cl.claim_key as case_id,
         cl.*,
         case
             when cl.case_class <> 'CHARGEBACK' then null
@@ -218,7 +235,7 @@ invoice_evidence as (
         coalesce(list_sort(list_distinct(flatten(
                      list(tracking_numbers) filter (where len(tracking_numbers) > 0)))),
                  []::varchar[]) as tracking_numbers,
-        any_value(fulfilment_id) as fulfilment_id,
+        min(fulfilment_id) as fulfilment_id,
         bool_or(fulfilment_id is null) as without_fulfilment,
         bool_or(fulfilment_id is not null and shipment_id is null) as without_shipment_item,
         bool_or(asn_units is null) as without_asn,
@@ -563,5 +580,11 @@ select
     netsuite_price,
     judgement,
     judgement_reason,
-    root_cause
+    root_cause,
+    evidence_fingerprint
 from reasoned
+join to_judge using (case_id)
+{%- if is_incremental() %}
+union all by name
+select case_id from compared where dropped
+{%- endif %}

@@ -39,8 +39,13 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def ensure_manifest() -> Path:
-    """Run `dbt parse` if the manifest is missing or stale; return the manifest path."""
+def ensure_manifest(warehouse: Path | None = None) -> Path:
+    """Run `dbt parse` if the manifest is missing or stale; return the manifest path.
+
+    The parse is made with the profile of a run on `warehouse` (the configured warehouse), so
+    that the first run there reuses it: dbt throws a saved parse away when the profile it was
+    made with differs, and the profile names the warehouse file (see
+    `finance.dbt_command.warehouse_target_path`)."""
     if not manifest_is_stale():
         return MANIFEST_PATH
     MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +54,8 @@ def ensure_manifest() -> Path:
         if manifest_is_stale():
             # Parse never opens the warehouse; the default profile path only fixes the catalog name.
             env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+            if warehouse is not None:
+                env["DUCKDB_PATH"] = str(warehouse)
             env.setdefault("DUCKDB_PATH", "warehouse.duckdb")
             # A whole parse, not a partial one: after a change to a macro, dbt's partial parse
             # re-reads the singular tests using it without their tests/schema.yml properties,

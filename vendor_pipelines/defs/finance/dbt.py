@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from vendor_pipelines.connections import load_configuration
 from vendor_pipelines.dbt_project import ensure_manifest
 from vendor_pipelines.defs.constants import DUCKDB_POOL, FINANCE_OWNERS
 from vendor_pipelines.defs.finance.partitions import settlement_days
@@ -40,7 +41,7 @@ class FinanceTranslator(DagsterDbtTranslator):
 # No `project=` here: dagster-dbt would run dbt in that directory whatever the `dbt` resource
 # says. The resource alone decides where the project (and so the finance seeds) is read from.
 @dbt_assets(
-    manifest=ensure_manifest(),
+    manifest=ensure_manifest(load_configuration().duckdb_path),
     dagster_dbt_translator=FinanceTranslator(),
     pool=DUCKDB_POOL,
     name="dbt_finance",

@@ -16,6 +16,8 @@ from typing import Any, Literal, Self
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from vendor_pipelines.tls import tls_context
+
 from . import operations as ops
 from .auth import LWA_TOKEN_URL, LwaCredentials, LwaTokenProvider
 from .client_support import (
@@ -89,9 +91,12 @@ class ClientCore:
             transport=transport,
             headers={"user-agent": user_agent or _default_user_agent()},
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            verify=tls_context(),
         )
         # Document downloads are pre-signed URLs: a separate client that never sends our token.
-        self._download = httpx.Client(timeout=timeouts, transport=transport, follow_redirects=True)
+        self._download = httpx.Client(
+            timeout=timeouts, transport=transport, follow_redirects=True, verify=tls_context()
+        )
         self._lwa = LwaTokenProvider(
             LwaCredentials(lwa_client_id, lwa_client_secret, lwa_refresh_token, lwa_token_url),
             self._http,

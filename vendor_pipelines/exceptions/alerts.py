@@ -50,6 +50,8 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from vendor_pipelines.tls import tls_context
+
 log = logging.getLogger(__name__)
 
 OWNERS = ("finance", "operations")
@@ -553,7 +555,9 @@ class Outbox:
         if url in self._down:
             raise DeliveryFailed(self._down[url])
         if self._http is None:
-            self._http = httpx.Client(timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False)
+            self._http = httpx.Client(
+                timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False, verify=tls_context()
+            )
         try:
             response = self._http.post(url, json={"text": alert.slack_text()})
         except httpx.HTTPError as exc:

@@ -32,6 +32,7 @@ from vendor_pipelines.netsuite.errors import (
 from vendor_pipelines.netsuite.hosts import token_endpoint
 from vendor_pipelines.netsuite.oauth2 import OAuth2ClientCredentials
 from vendor_pipelines.netsuite.tba import TokenBasedAuth
+from vendor_pipelines.tls import tls_context
 
 NetSuiteAuth = TokenBasedAuth | OAuth2ClientCredentials
 
@@ -82,7 +83,9 @@ class GovernedTransport:
         self._slots = threading.BoundedSemaphore(concurrency_limit)
         limits = httpx.Limits(max_connections=concurrency_limit * 2)
         self._owns_http = http_client is None
-        self.http = http_client or httpx.Client(timeout=timeout, limits=limits)
+        self.http = http_client or httpx.Client(
+            timeout=timeout, limits=limits, verify=tls_context()
+        )
         self.stats = TransportStats()
         self._stats_lock = threading.Lock()
 

@@ -8,8 +8,10 @@ concurrency; only the calling thread touches the warehouse connection.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +63,21 @@ OUTCOME_BATCH = 200
 FIRST_PLAN_BATCH, PLAN_BATCH = 10, 100
 
 
+@contextmanager
+def _answers_read_promptly(interval: float = 0.001) -> Iterator[None]:
+    """While this thread plans in Python, a pool thread whose NetSuite answer arrived waits for
+    the interpreter lock up to the switch interval (5 ms by default) before it reads it, and
+    its concurrency slot stays taken meanwhile: at 50 ms a request that is a tenth of the
+    account's throughput. A shorter interval for the sync's length hands the lock over sooner
+    (bench orders: 0.93 -> 0.95-0.97 of a bare client's rate)."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 def sync_sales_orders(
     conn: duckdb.DuckDBPyConnection,
     netsuite: NetSuiteClient,
@@ -76,7 +93,7 @@ def sync_sales_orders(
     """
     report = SubmissionReport()
     futures: dict[Any, dict[str, Any]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with _answers_read_promptly(), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         orders = by_purchase_order(iter_sales_order_lines_to_sync(conn))
         for batch in _batches(orders, FIRST_PLAN_BATCH, PLAN_BATCH):
             planned = _plan_sales_orders(conn, batch, rules, cipher)

@@ -15,7 +15,7 @@ import random
 import string
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, cached_property
 
 CENT = Decimal("0.01")
 
@@ -147,20 +147,20 @@ class World:
         return frozenset(v.vendor_code for v in self.vendors if v.region == region)
 
     def item_by_asin(self, asin: str) -> Item | None:
-        return _index_by_asin(self).get(asin)
+        return self._items_by_asin.get(asin)
 
     def item_by_sku(self, sku: str) -> Item | None:
-        return _index_by_sku(self).get(sku)
+        return self._items_by_sku.get(sku)
 
+    # Kept on the instance, not in a cache keyed by the world: hashing a frozen world hashes
+    # every item, vendor and order in it, at each lookup (seconds for a large vendor's world).
+    @cached_property
+    def _items_by_asin(self) -> dict[str, Item]:
+        return {item.asin: item for item in self.items}
 
-@cache
-def _index_by_asin(world: World) -> dict[str, Item]:
-    return {item.asin: item for item in world.items}
-
-
-@cache
-def _index_by_sku(world: World) -> dict[str, Item]:
-    return {item.sku: item for item in world.items}
+    @cached_property
+    def _items_by_sku(self) -> dict[str, Item]:
+        return {item.sku: item for item in self.items}
 
 
 def _money(value: float) -> Decimal:

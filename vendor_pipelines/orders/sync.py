@@ -67,8 +67,8 @@ FIRST_PLAN_BATCH, PLAN_BATCH = 10, 100
 def _answers_read_promptly(interval: float = 0.001) -> Iterator[None]:
     """While this thread plans in Python, a pool thread whose NetSuite answer arrived waits for
     the interpreter lock up to the switch interval (5 ms by default) before it reads it, and
-    its concurrency slot stays taken meanwhile: at 50 ms a request that is a tenth of the
-    account's throughput. A shorter interval for the sync's length hands the lock over sooner
+    its concurrency slot stays taken meanwhile (5 ms on a 50 ms request is a tenth of the
+    account's throughput). A shorter interval for the sync's length hands the lock over sooner
     (bench orders: 0.93 -> 0.95-0.97 of a bare client's rate)."""
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, interval))

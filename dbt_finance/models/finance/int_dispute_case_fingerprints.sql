@@ -126,4 +126,5 @@ select
 from claims as c
 left join invoice_headers as h using (invoice_key)
 left join invoices as i on i.invoice_id = h.invoice_id
-left join purchase_orders as po on po.purchase_order_number = coalesce(c.line_po_number, h.po_number)
+left join purchase_orders as po
+    on po.purchase_order_number = coalesce(c.line_po_number, h.po_number)

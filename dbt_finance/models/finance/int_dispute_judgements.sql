@@ -26,9 +26,9 @@
 -- evidence, a window that moved) and drops the cases no longer in the window; a full build
 -- (--full-refresh, or a warehouse without the stored hash) judges them all. What changes
 -- between builds without the evidence changing (a dispute recorded as submitted, the day the
--- deadlines count from) stays in the view finance.dispute_cases. The close pack renders this model as of a past
--- month's last day (vendor_pipelines.finance.dbt_sql), so keep it to refs, sources, vars and
--- the project's macros.
+-- deadlines count from) stays in the view finance.dispute_cases. The close pack renders this
+-- model in full as of a past month's last day (vendor_pipelines.finance.dbt_sql), so keep it
+-- to refs, sources, vars and the project's macros.
 with fingerprints as (
     select * from {{ ref('int_dispute_case_fingerprints') }}
 ),

@@ -192,7 +192,8 @@ def _launcher(run: dg.DagsterRun) -> str:
     return "other"
 
 
-def _runs(instance: dg.DagsterInstance) -> tuple[dict[str, int], int, int]:
+def run_outcomes(instance: dg.DagsterInstance) -> tuple[dict[str, int], int, int]:
+    """Runs by launcher, failed runs, and those of them recovered (retried or done again)."""
     runs = [r.dagster_run for r in instance.get_run_records(limit=100_000)]
     by_launcher = Counter(_launcher(run) for run in runs)
     failed = [run for run in runs if run.status == dg.DagsterRunStatus.FAILURE]
@@ -450,7 +451,7 @@ def _judge(
         " coalesce(sum(abs(unexplained_variance)) filter (where not coalesce(is_postable, false)),"
         " 0)::varchar from finance.settlement_reconciliation where grain = 'payment'",
     )
-    by_launcher, failed, recovered = _runs(instance)
+    by_launcher, failed, recovered = run_outcomes(instance)
     kills = observations.kills
     return SoakReport(
         purchase_orders={

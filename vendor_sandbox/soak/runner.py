@@ -31,7 +31,7 @@ from vendor_pipelines.deployment.topology import (
 )
 from vendor_sandbox.live import LiveCadence, LiveSandbox
 from vendor_sandbox.soak.chaos import Chaos
-from vendor_sandbox.soak.report import SoakObservations, SoakReport, judge
+from vendor_sandbox.soak.report import SoakObservations, SoakReport, judge, run_outcomes
 
 
 @dataclass
@@ -115,6 +115,18 @@ def _instance_config(options: SoakOptions) -> Iterator[PostgresInstance | None]:
 IN_FLIGHT = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
+def _wait_for_recovery(instance: dg.DagsterInstance, timeout: float) -> bool:
+    """Whether every failed run was recovered (retried or done again) within `timeout`."""
+    deadline = time.time() + timeout
+    while True:
+        _, failed, recovered = run_outcomes(instance)
+        if failed == recovered:
+            return True
+        if time.time() >= deadline:
+            return False
+        time.sleep(2.0)
+
+
 def _wait_for_runs_in_flight(instance: dg.DagsterInstance, timeout: float) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -191,6 +203,11 @@ def _soak(
         while time.time() < drain_until:
             observations.sample_queue(instance)
             _watch(chaos if time.time() < kill_until else None, say, seconds=1.0)
+        # A run killed late in the drain is recovered by the daemon (run monitoring, then a
+        # retry), which takes longer on a slow or busy machine: the drain goes on, at most as
+        # long again, until every failed run is recovered, as an operator would wait.
+        if not _wait_for_recovery(instance, timeout=options.drain_seconds):
+            say("soak: a failed run was still not recovered after the extended drain")
         # A clean stop, as an operator would do it: no new launches, then the runs in flight
         # finish (stopping the code server under them would fail them for nothing).
         topology.stop_daemon()

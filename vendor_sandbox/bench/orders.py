@@ -58,43 +58,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="NetSuite seconds/request")
 
 
-class _FirstCall:
-    """Notes when a method of `target` is first called (the first request of the sync)."""
+BARE_REQUESTS = 500
 
-    def __init__(self, target: object, name: str) -> None:
+
+class _FirstCall:
+    """Notes when a method of `target` is first called (the first request of the sync), and
+    keeps the arguments of its first `keep` calls (to send them again bare)."""
+
+    def __init__(self, target: object, name: str, keep: int = 0) -> None:
         self.target, self.name, self.at = target, name, None
+        self.calls: list[tuple[object, ...]] = []
         self.original = getattr(target, name)
         lock = threading.Lock()
 
-        def wrapper(*args: object, **kwargs: object) -> object:
+        def wrapper(*args: object) -> object:
             with lock:
                 if self.at is None:
                     self.at = time.monotonic()
-            return self.original(*args, **kwargs)
+                if len(self.calls) < keep:
+                    self.calls.append(args)
+            return self.original(*args)
 
         setattr(target, name, wrapper)
 
     def restore(self) -> None:
         delattr(self.target, self.name)
-
-
-BARE_REQUESTS = 500
-
-
-class _Recorded(_FirstCall):
-    """Also keeps the first `BARE_REQUESTS` calls' arguments, to send them again bare."""
-
-    def __init__(self, target: object, name: str) -> None:
-        super().__init__(target, name)
-        self.calls: list[tuple[object, ...]] = []
-        first = getattr(target, name)
-
-        def wrapper(*args: object) -> object:
-            if len(self.calls) < BARE_REQUESTS:
-                self.calls.append(args)
-            return first(*args)
-
-        setattr(target, name, wrapper)
 
 
 def _bare_rate(netsuite: NetSuiteClient, calls: list[tuple[object, ...]], workers: int) -> float:
@@ -245,7 +233,7 @@ def _run(
     lines = conn.execute("select count(*) from raw.amazon_purchase_order_lines").fetchone()[0]
     print(f"setup: {pulled.received} POs, {lines} lines landed in {time.monotonic() - setup:.1f}s")
 
-    first_request = _Recorded(netsuite, "upsert_by_external_id")
+    first_request = _FirstCall(netsuite, "upsert_by_external_id", keep=BARE_REQUESTS)
     sandbox_cpu, own_cpu = sandbox.cpu_seconds(), time.process_time()
     started = time.monotonic()
     report = sync_sales_orders(

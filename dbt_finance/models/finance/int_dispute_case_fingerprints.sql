@@ -17,8 +17,9 @@ with claims as (
         min(coalesce(original_invoice, base_invoice_key))
             filter (where case_class <> 'CHARGEBACK') as invoice_key,
         min(po_number) as line_po_number,
-        sum(hash(l)) as lines_hash
-    from ({{ dispute_claim_lines(ref('int_settlement_charges'), ref('int_settlements')) }}) as l
+        sum(line_hash) as lines_hash
+    from {{ ref('int_dispute_claim_lines') }}
+    where settlement_date <= {{ as_of_date() }}
     group by case_id
     having {{ dispute_claim_is_open('amount') }}
 ),

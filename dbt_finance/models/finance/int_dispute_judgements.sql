@@ -64,8 +64,9 @@ to_judge as (
 
 charges as (
     select *
-    from ({{ dispute_claim_lines(ref('int_settlement_charges'), ref('int_settlements')) }})
-    where case_id in (select case_id from to_judge)
+    from {{ ref('int_dispute_claim_lines') }}
+    where settlement_date <= {{ as_of_date() }}
+      and case_id in (select case_id from to_judge)
 ),
 
 claims as (

@@ -51,6 +51,7 @@ FINANCE_MODELS = (
     "settlement_reconciliation",
 )
 DISPUTE_INPUTS = (
+    "int_dispute_claim_lines",
     "int_dispute_cartons",
     "int_dispute_shipments",
     "int_dispute_shipment_items",

@@ -4,8 +4,22 @@
 ) }}
 {%- set out_of_mart = "('PROVISION', 'PROVISION_REVERSAL', 'TAX_WITHHELD', 'PAYMENT_ADJUSTMENT', 'UNKNOWN')" %}
 {%- set invoice_classes = "('SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'DUPLICATE_BILLING', 'TERMS_DISCOUNT')" %}
-{%- set deduction_columns = ['coop', 'promotions', 'price_protection', 'damage_allowance', 'freight_allowance', 'chargebacks', 'shortages', 'price_claims', 'returns', 'advertising', 'terms_discounts', 'other_deductions'] %}
-{%- set column_classes = "('COOP', 'PROMOTION', 'PRICE_PROTECTION', 'DAMAGE_ALLOWANCE', 'FREIGHT_ALLOWANCE', 'CHARGEBACK', 'SHORTAGE', 'SHORTAGE_REVERSAL', 'PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL', 'RETURNS', 'ADVERTISING', 'TERMS_DISCOUNT')" %}
+{#- The mart's deduction columns, each with the charge classes it sums; the last takes every
+    other class in the mart. -#}
+{%- set deduction_columns = [
+    ('coop', ['COOP']),
+    ('promotions', ['PROMOTION']),
+    ('price_protection', ['PRICE_PROTECTION']),
+    ('damage_allowance', ['DAMAGE_ALLOWANCE']),
+    ('freight_allowance', ['FREIGHT_ALLOWANCE']),
+    ('chargebacks', ['CHARGEBACK']),
+    ('shortages', ['SHORTAGE', 'SHORTAGE_REVERSAL']),
+    ('price_claims', ['PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL']),
+    ('returns', ['RETURNS']),
+    ('advertising', ['ADVERTISING']),
+    ('terms_discounts', ['TERMS_DISCOUNT']),
+    ('other_deductions', []),
+] %}
 -- Vendor contribution per ASIN and day (vendor-finance-edi.md §6). Revenue at net cost and COGS
 -- come from NetSuite invoices dated that day; deductions from settlements of that day:
 -- claims (shortages, price claims, duplicate billing) and terms discounts tied to an invoice
@@ -159,10 +173,24 @@ trailing_weight_totals as (
     group by all
 ),
 
+-- Each pool's mart column as a number (deduction_columns, from 1): the sums below test an
+-- integer on each of the spread's millions of rows, not the class against a dozen names.
 pools as (
-    select pool_id, settlement_date, class_code, cents from linked_pools
-    union all
-    select pool_id, settlement_date, class_code, cents from unlinked_pools
+    select
+        pool_id,
+        settlement_date,
+        case
+            {%- for column, classes in deduction_columns if classes %}
+            when class_code in ('{{ classes | join("', '") }}') then {{ loop.index }}
+            {%- endfor %}
+            else {{ deduction_columns | length }}
+        end as column_no,
+        cents
+    from (
+        select pool_id, settlement_date, class_code, cents from linked_pools
+        union all
+        select pool_id, settlement_date, class_code, cents from unlinked_pools
+    )
 ),
 
 -- Every ASIN a pool can reach, numbered in asin order: the spread below carries and sorts this
@@ -223,7 +251,7 @@ ranked as (
 ),
 
 spread as (
-    select p.settlement_date, r.asin_no, p.class_code, sign(p.cents) * r.abs_cost_cents as cost
+    select p.settlement_date, r.asin_no, p.column_no, sign(p.cents) * r.abs_cost_cents as cost
     from ranked as r
     join pools as p using (pool_id)
 ),
@@ -233,18 +261,9 @@ allocated_cents as (
     select
         asin_no,
         settlement_date as period_date,
-        sum(cost) filter (where class_code = 'COOP') as coop,
-        sum(cost) filter (where class_code = 'PROMOTION') as promotions,
-        sum(cost) filter (where class_code = 'PRICE_PROTECTION') as price_protection,
-        sum(cost) filter (where class_code = 'DAMAGE_ALLOWANCE') as damage_allowance,
-        sum(cost) filter (where class_code = 'FREIGHT_ALLOWANCE') as freight_allowance,
-        sum(cost) filter (where class_code = 'CHARGEBACK') as chargebacks,
-        sum(cost) filter (where class_code in ('SHORTAGE', 'SHORTAGE_REVERSAL')) as shortages,
-        sum(cost) filter (where class_code in ('PRICE_CLAIM', 'PRICE_CLAIM_REVERSAL')) as price_claims,
-        sum(cost) filter (where class_code = 'RETURNS') as returns,
-        sum(cost) filter (where class_code = 'ADVERTISING') as advertising,
-        sum(cost) filter (where class_code = 'TERMS_DISCOUNT') as terms_discounts,
-        sum(cost) filter (where class_code not in {{ column_classes }}) as other_deductions
+        {%- for column, _ in deduction_columns %}
+        sum(cost) filter (where column_no = {{ loop.index }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from spread
     group by all
 ),
@@ -253,7 +272,7 @@ allocated as (
     select
         a.asin,
         c.period_date,
-        {%- for column in deduction_columns %}
+        {%- for column, _ in deduction_columns %}
         c.{{ column }}::decimal(18, 0) * 0.01 as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from allocated_cents as c

@@ -13,7 +13,6 @@ externalId whose duplicate refusal we can resolve).
 
 from __future__ import annotations
 
-import json as json_module
 import random
 import threading
 import time
@@ -55,16 +54,6 @@ class Outcome:
 
     response: httpx.Response
     ambiguous_attempts: int = 0
-
-
-_JSON_CONTENT = {"Content-Type": "application/json"}
-
-
-def _encoded(body: Any) -> bytes:
-    """`body` as httpx would send it with `json=` (compact UTF-8, no NaN)."""
-    return json_module.dumps(
-        body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode()
 
 
 @dataclass
@@ -115,10 +104,10 @@ class GovernedTransport:
         repeatable: bool,
     ) -> Outcome:
         url = httpx.URL(self.base_url + path, params=params or None)
-        # Encoded before a slot is taken: the slot is NetSuite's concurrency, and a request
-        # holds it from its first byte out to its answer read, never while it is being built.
-        content = None if json is None else _encoded(json)
-        sent_headers = {**(headers or {}), **({} if json is None else _JSON_CONTENT)}
+        # Built, its body encoded, before a slot is taken: the slot is NetSuite's concurrency,
+        # and a request holds it from its first byte out to its answer read, never while it is
+        # being built. Each attempt signs it afresh and sends it again.
+        request = self.http.build_request(method, url, json=json, headers=headers)
         ambiguous = 0
         refreshed_token = False
         last_error: NetSuiteError | None = None
@@ -128,9 +117,8 @@ class GovernedTransport:
             with self._slots:
                 self._count("requests")
                 try:
-                    all_headers = {"Authorization": self._authorization(method, url)}
-                    all_headers |= sent_headers
-                    response = self.http.request(method, url, content=content, headers=all_headers)
+                    request.headers["Authorization"] = self._authorization(method, url)
+                    response = self.http.send(request)
                 except httpx.TransportError as exc:
                     self._count("connection_errors")
                     last_error = NetSuiteConnectionError(0, f"{method} {path}: {exc!r}")

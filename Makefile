@@ -15,28 +15,21 @@ uv:
 
 # Bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on CI machines) every
 # process, dbt and Dagster steps included, would otherwise compile its imports from source.
-# Not uv's --compile-bytecode, which also compiles the packages' own test suites that nothing
-# imports (1,800 of 8,800 files of the runtime: 2.5 s of a new checkout's demo). The packages
-# are compiled once per lock and group (the stamp; a check of every file costs 2.6 s), a file
-# that does not compile left to compile on import as uv would; our own code at every call.
-# $(1): the groups installed, whose stamps the compile makes good.
-SITE_PACKAGES = $(VENV)/lib/python3*/site-packages
-define bytecode
-	@test $(VENV)/.bytecode-$(firstword $(1)) -nt uv.lock || { $(VENV)/bin/python -m compileall \
-		-q -j0 -x '/tests?/' $(SITE_PACKAGES) >/dev/null; touch $(1:%=$(VENV)/.bytecode-%); }
-	@$(VENV)/bin/python -m compileall -q vendor_pipelines vendor_sandbox >/dev/null
-endef
+# Not uv's --compile-bytecode: deploy/bytecode.py leaves out the packages' own test suites,
+# which nothing imports (1,800 of 8,800 files of the runtime), and hands each core its share of
+# the files at once; it compiles our own code too.
+BYTECODE = $(VENV)/bin/python deploy/bytecode.py vendor_pipelines vendor_sandbox
 
 sync: uv
 	@$(UV) sync --frozen --quiet
-	$(call bytecode,all runtime)
+	@$(BYTECODE)
 
 # What the product runs, without the dev group (test tools and the SP-API SDK the suite
 # validates with: 2,600 of 11,400 files to compile, 5 to 9 s of a new checkout's demo). Inexact:
 # a checkout that ran `make test` keeps its dev group.
 runtime: uv
 	@$(UV) sync --frozen --quiet --no-dev --inexact
-	$(call bytecode,runtime)
+	@$(BYTECODE)
 
 demo: runtime
 	$(VENV)/bin/vendor-pipelines demo

@@ -26,6 +26,20 @@ def test_definitions_validate_loadable(definitions: dg.Definitions) -> None:
     assert definitions.resolve_asset_graph().get_all_asset_keys()
 
 
+def test_one_environment_builds_the_definitions_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Dagster rebuilds the repository from `defs` at every reconstruction (six times in one
+    # `dagster asset materialize`): one environment, one build.
+    before = defs()
+    assert defs() is before
+    # Every setting reaches the definitions through the environment: a new one, a new build.
+    monkeypatch.setenv("VARIANCE_TOLERANCE", "0.07")
+    changed = defs()
+    assert changed is not before
+    assert changed.resources["dbt"].variance_tolerance == "0.07"
+    monkeypatch.delenv("VARIANCE_TOLERANCE", raising=False)
+    assert defs().resources["dbt"].variance_tolerance == "0.00"
+
+
 def test_dg_check_defs() -> None:
     # `dagster definitions validate -w workspace.yaml` runs in `make test` itself.
     result = subprocess.run(

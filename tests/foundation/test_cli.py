@@ -40,6 +40,24 @@ def test_bench_help_lists_benchmarks() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_a_benchmark_is_imported_only_when_chosen() -> None:
+    # Every command builds the whole parser; importing each benchmark to register it loaded
+    # pandas and the warehouse schema into all of them.
+    probe = """
+import sys
+from vendor_pipelines.cli import build_parser
+parser = build_parser()
+loaded = sorted(m for m in sys.modules if m.startswith("vendor_sandbox.bench.") or m == "pandas")
+args = parser.parse_args(["bench", "run", "--repeat", "2"])
+print(loaded, args.repeat, args.handler.__module__)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "2", "vendor_sandbox.bench.run"]
+
+
 def test_bad_configuration_fails_at_start_with_the_variable_name() -> None:
     env = {**os.environ, "AMAZON_SPAPI_ENDPOINT": "https://sellingpartnerapi-na.amazon.com"}
     for name in ("AMAZON_LWA_CLIENT_ID", "AMAZON_LWA_CLIENT_SECRET", "AMAZON_LWA_REFRESH_TOKEN"):

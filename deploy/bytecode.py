@@ -16,14 +16,14 @@ import sysconfig
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-# The packages' own test suites: nothing the product or its suite imports them, and they are a
-# fifth of the files (pandas alone ships 1,100).
-TEST_FOLDERS = {"tests", "test"}
+# The packages' own test suites (nothing the product or its suite imports them, and they are a
+# fifth of the files: pandas alone ships 1,100), and bytecode folders.
+SKIPPED_FOLDERS = {"tests", "test", "__pycache__"}
 
 
 def sources(root: str) -> Iterator[str]:
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if name not in TEST_FOLDERS | {"__pycache__"}]
+        subfolders[:] = [name for name in subfolders if name not in SKIPPED_FOLDERS]
         yield from (os.path.join(folder, name) for name in files if name.endswith(".py"))
 
 

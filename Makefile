@@ -34,9 +34,9 @@ runtime: uv
 demo: runtime
 	$(VENV)/bin/vendor-pipelines demo
 
-# The UI and the demo share one persistent dev instance (SQLite), configured by dagster.yaml.
+# The UI and the demo share one persistent dev instance: dagster.yaml with SQLite storage.
 dev: runtime
-	@mkdir -p data/dagster_home && cp dagster.yaml data/dagster_home/dagster.yaml
+	@mkdir -p data/dagster_home && cat dagster.yaml deploy/dagster.sqlite.yaml > data/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home $(VENV)/bin/dagster dev -w workspace.yaml
 
 test: sync lint

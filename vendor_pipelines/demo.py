@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import sys
 import time
 from collections import defaultdict
@@ -31,6 +30,7 @@ from vendor_pipelines.connections import (
     sandbox_receives_disputes,
 )
 from vendor_pipelines.dbt_project import REPO_ROOT
+from vendor_pipelines.deployment.topology import write_instance
 from vendor_pipelines.disputes.packets import packet_dir, packet_paths
 from vendor_pipelines.disputes.submissions import cases, record_submitted
 from vendor_pipelines.settings import Settings
@@ -205,9 +205,8 @@ def _output_to(log: Path | None) -> Iterator[None]:
 
 
 def prepare_dagster_home(home: Path = DAGSTER_HOME) -> Path:
-    """A persistent dev instance configured by the top-level dagster.yaml (SQLite storage)."""
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    """A persistent dev instance: the top-level dagster.yaml with SQLite storage (as `make dev`)."""
+    write_instance(home)
     return home
 
 

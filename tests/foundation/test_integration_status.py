@@ -1,7 +1,7 @@
 """ops/integration_status: the health and overdue rules, the markdown, and the asset itself.
 
 The rules and the rendering are tested on hand-built rows; the asset is materialized against a
-persistent instance (a temporary DAGSTER_HOME with the project's dagster.yaml) holding real runs
+persistent instance (a temporary DAGSTER_HOME composed like the dev instance) holding real runs
 of two flows' jobs, one that succeeded and one that failed, and a hand-built warehouse.
 """
 
@@ -17,6 +17,7 @@ import pytest
 from dagster._utils.schedules import cron_string_iterator
 from dagster_duckdb import DuckDBResource
 
+from vendor_pipelines.deployment.topology import write_instance
 from vendor_pipelines.exceptions import schema as exceptions_schema
 from vendor_pipelines.exceptions.types import EXCEPTION_TYPES
 from vendor_pipelines.integration_status import (
@@ -41,7 +42,6 @@ from vendor_pipelines.integration_status import (
 from vendor_pipelines.orders import schema as orders_schema
 from vendor_pipelines.submissions import schema as submissions_schema
 
-REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 10, 7, tzinfo=UTC)
 
 
@@ -365,9 +365,8 @@ def test_markdown_has_one_literal_row_per_flow_and_says_what_the_rules_are() -> 
 @pytest.fixture
 def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dg.DagsterInstance]:
     home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    for name, value in write_instance(home).items():
+        monkeypatch.setenv(name, value)
     with dg.DagsterInstance.get() as persistent:
         yield persistent
 

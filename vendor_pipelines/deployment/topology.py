@@ -11,7 +11,8 @@ The webserver and the daemon find the code server through a workspace file namin
 port (`grpc_server`), so neither loads the code itself and a code deploy restarts only the code
 server. `Topology` starts and stops exactly that, for `vendor-pipelines soak`, for the daemon
 tests and for anyone who wants the real thing on one machine. The instance is the repository's
-`dagster.yaml` (SQLite under DAGSTER_HOME), or with `deploy/dagster.postgres.yaml` appended.
+`dagster.yaml` with `deploy/dagster.sqlite.yaml` (SQLite under DAGSTER_HOME) or
+`deploy/dagster.postgres.yaml` appended.
 """
 
 from __future__ import annotations
@@ -75,12 +76,15 @@ class PostgresInstance:
 
 
 def write_instance(home: Path, postgres: PostgresInstance | None = None) -> dict[str, str]:
-    """Compose DAGSTER_HOME/dagster.yaml as the README tells operators; return its env vars."""
+    """Compose DAGSTER_HOME/dagster.yaml as the README tells operators (`dagster.yaml` and the
+    storage: `deploy/dagster.postgres.yaml`, else `deploy/dagster.sqlite.yaml`); return its env
+    vars."""
     home.mkdir(parents=True, exist_ok=True)
+    storage = "dagster.sqlite.yaml" if postgres is None else "dagster.postgres.yaml"
     config = (REPO_ROOT / "dagster.yaml").read_text()
+    config += "\n" + (REPO_ROOT / "deploy" / storage).read_text()
     env: dict[str, str] = {"DAGSTER_HOME": str(home)}
     if postgres is not None:
-        config += "\n" + (REPO_ROOT / "deploy" / "dagster.postgres.yaml").read_text()
         env |= postgres.environment()
         env |= {
             "DAGSTER_COMPUTE_LOG_DIR": str(home / "compute_logs"),

@@ -2,7 +2,7 @@
 
 Each run materializes one small warehouse asset (`orders/df_address_purge`: one DELETE and one
 count on an empty warehouse) by launching the CLI, `dagster asset materialize`, as a subprocess
-on a persistent instance (a temp DAGSTER_HOME with the project's dagster.yaml, SQLite storage),
+on a persistent instance (a temp DAGSTER_HOME composed like the dev instance, SQLite storage),
 the way an operator or a script starts a run. The run's event log then splits the wall time:
 launch -> RUN_START (process start, imports, definitions), RUN_START -> STEP_START (the step
 process), STEP_START -> STEP_SUCCESS (the step: resources and the asset's own code),
@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from vendor_pipelines.dbt_project import REPO_ROOT
+from vendor_pipelines.deployment.topology import write_instance
 from vendor_sandbox.bench._figures import figure
 
 HELP = "one small warehouse asset launched as a Dagster run: wall time and its overhead share"
@@ -75,11 +76,9 @@ def run(args: argparse.Namespace) -> int:
     root = Path(tempfile.mkdtemp(prefix="bench_run_"))
     try:
         home = root / "dagster_home"
-        home.mkdir()
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
         env = {
             **os.environ,
-            "DAGSTER_HOME": str(home),
+            **write_instance(home),
             "DUCKDB_PATH": str(root / "data" / "warehouse.duckdb"),
             "ANALYTICS_DUCKDB_PATH": str(root / "data" / "analytics.duckdb"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

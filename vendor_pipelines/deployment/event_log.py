@@ -18,13 +18,13 @@ a connection pool of its own and needs none of this.
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from dagster._config import StringSource
+from dagster._core.instance.ref import _event_logs_directory
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -44,7 +44,8 @@ class KeptEngineSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, dagster_home: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._has_check_tables = False
-        super().__init__(os.path.join(dagster_home, "history", "runs"), inst_data)
+        # The folder Dagster's default SQLite storage uses under DAGSTER_HOME, from its own helper.
+        super().__init__(_event_logs_directory(dagster_home), inst_data)
 
     @classmethod
     def config_type(cls) -> Mapping[str, Any]:

@@ -33,6 +33,11 @@ class ReceivedMail:
         return self.message.get_content()
 
 
+async def _close(server: asyncio.base_events.Server) -> None:
+    server.close()
+    await server.wait_closed()
+
+
 class SmtpReceiver:
     """An SMTP server on its own event loop thread, bound to an ephemeral port."""
 
@@ -61,8 +66,9 @@ class SmtpReceiver:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.close()
-            asyncio.run_coroutine_threadsafe(self._server.wait_closed(), self._loop).result(10)
+            # Closed on the loop's own thread: asyncio is not thread-safe, and a close from this
+            # thread raced the loop's wake-up of the server's waiters as a client left.
+            asyncio.run_coroutine_threadsafe(_close(self._server), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
